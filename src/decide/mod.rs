@@ -1,0 +1,1 @@
+//! Decisions from scores: archetypes, review queue, campaign simulator and fairness audit.

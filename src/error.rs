@@ -1,0 +1,49 @@
+//! The one error type of the crate: every message says what is wrong, where, and what to do.
+//!
+//! Messages are user-facing copy (a marketer reads them in the page); each is pinned in a test.
+//! Problems that do not block work (a column 8% missing) are findings in a report, not errors.
+
+/// Everything that can stop an operation. Keep variants grouped by module.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ---- data: reading the file -------------------------------------------------------------
+    #[error("The file is empty. Choose a CSV file with a header row and at least one data row.")]
+    EmptyFile,
+    #[error("The file has a header row but no data rows. Add the rows of your test below the header.")]
+    NoDataRows,
+    #[error("This does not look like a text CSV file (it contains binary data near byte {offset}). Export your data as CSV (comma, semicolon or tab separated) and try again.")]
+    NotText { offset: usize },
+    #[error("The file is not UTF-8 text ({detail}). Save it as “CSV UTF-8” in your spreadsheet program and try again.")]
+    NotUtf8 { detail: String },
+    #[error("Line {line}: expected {expected} fields like the header, but found {found}. Check for a missing or extra separator on that line.")]
+    Ragged { line: u64, expected: usize, found: usize },
+    #[error("Line {line}: the file could not be read as CSV ({detail}).")]
+    Csv { line: u64, detail: String },
+    #[error("Column {position} has no name in the header row. Give every column a name.")]
+    BlankHeader { position: usize },
+    #[error("The header names the column “{name}” twice (columns {first} and {second}). Rename one of them.")]
+    DuplicateHeader { name: String, first: usize, second: usize },
+    #[error("There is no column named “{name}”. The columns are: {available}.")]
+    UnknownColumn { name: String, available: String },
+    #[error("Line {line}: column “{column}” should be {expected}, but it says “{found}”.")]
+    BadValue { line: u64, column: String, expected: &'static str, found: String },
+
+    // ---- data: roles and arms ---------------------------------------------------------------
+    #[error("Uplift needs both groups: found {treated} treated and {control} control rows; each needs at least {min}.")]
+    TooFewInArm { treated: usize, control: usize, min: usize },
+
+    // ---- parameters -------------------------------------------------------------------------
+    #[error("Setting “{name}” is {found}, but it must be {expected}.")]
+    BadParam { name: &'static str, expected: &'static str, found: String },
+
+    // ---- running ----------------------------------------------------------------------------
+    #[error("Stopped: the run was cancelled.")]
+    Cancelled,
+    #[error("Could not draw the chart: {0}")]
+    Chart(String),
+    #[error("Could not read or write “{path}”: {detail}")]
+    Io { path: String, detail: String },
+}
+
+/// The crate-wide result.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,1 @@
+//! Uplift estimation: propensity, S/T/X/DR meta-learners, cross-fitting and per-row uncertainty.
