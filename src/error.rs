@@ -41,6 +41,8 @@ pub enum Error {
     Cancelled,
     #[error("Could not draw the chart: {0}")]
     Chart(String),
+    #[error("{detail}")]
+    Usage { detail: String },
     #[error("Could not read or write “{path}”: {detail}")]
     Io { path: String, detail: String },
 }

@@ -3,3 +3,4 @@
 //! Knows nothing of models; everything downstream reads the types defined here.
 
 pub mod binning;
+pub mod generate;
