@@ -9,32 +9,86 @@ pub enum Error {
     // ---- data: reading the file -------------------------------------------------------------
     #[error("The file is empty. Choose a CSV file with a header row and at least one data row.")]
     EmptyFile,
-    #[error("The file has a header row but no data rows. Add the rows of your test below the header.")]
+    #[error(
+        "The file has a header row but no data rows. Add the rows of your test below the header."
+    )]
     NoDataRows,
     #[error("This does not look like a text CSV file (it contains binary data near byte {offset}). Export your data as CSV (comma, semicolon or tab separated) and try again.")]
     NotText { offset: usize },
     #[error("The file is not UTF-8 text ({detail}). Save it as “CSV UTF-8” in your spreadsheet program and try again.")]
     NotUtf8 { detail: String },
     #[error("Line {line}: expected {expected} fields like the header, but found {found}. Check for a missing or extra separator on that line.")]
-    Ragged { line: u64, expected: usize, found: usize },
+    Ragged {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
     #[error("Line {line}: the file could not be read as CSV ({detail}).")]
     Csv { line: u64, detail: String },
     #[error("Column {position} has no name in the header row. Give every column a name.")]
     BlankHeader { position: usize },
     #[error("The header names the column “{name}” twice (columns {first} and {second}). Rename one of them.")]
-    DuplicateHeader { name: String, first: usize, second: usize },
+    DuplicateHeader {
+        name: String,
+        first: usize,
+        second: usize,
+    },
     #[error("There is no column named “{name}”. The columns are: {available}.")]
     UnknownColumn { name: String, available: String },
     #[error("Line {line}: column “{column}” should be {expected}, but it says “{found}”.")]
-    BadValue { line: u64, column: String, expected: &'static str, found: String },
+    BadValue {
+        line: u64,
+        column: String,
+        expected: &'static str,
+        found: String,
+    },
 
     // ---- data: roles and arms ---------------------------------------------------------------
+    #[error("Choose the {role} column: {hint}.")]
+    MissingRole {
+        role: &'static str,
+        hint: &'static str,
+    },
+    #[error("Column “{column}” has only one value ({values}): uplift needs a treatment group and a control group to compare.")]
+    OneArm { column: String, values: String },
+    #[error("Column “{column}” has {count} different values ({values}). Choose which value(s) mean treatment and which one means control.")]
+    ArmNotChosen {
+        column: String,
+        count: usize,
+        values: String,
+    },
+    #[error("Column “{column}” has no value “{value}”. Its values are: {values}.")]
+    UnknownArm {
+        column: String,
+        value: String,
+        values: String,
+    },
+    #[error("The value “{value}” is chosen as both treatment and control. Pick a different control value.")]
+    ArmBothWays { value: String },
+    #[error("Column “{column}” has too many different values to be the treatment column. Choose the column that holds the arm of each row (e.g. 0/1 or “control”/“treatment”).")]
+    TooManyArms { column: String },
+    #[error("No row converted (the outcome is 0 everywhere), so there is nothing to learn. Check that the outcome column is the right one.")]
+    NoConversions,
+    #[error("Every row converted (the outcome is 1 everywhere), so there is nothing to learn. Check that the outcome column is the right one.")]
+    AllConverted,
+    #[error("No column is left to learn from: every other column is a role, excluded, constant or empty. Add feature columns that describe the users.")]
+    NoFeatures,
+    #[error("Column “{column}” has too many different values to audit as groups. Choose a column with a few groups (e.g. region, age band).")]
+    AuditColumn { column: String },
     #[error("Uplift needs both groups: found {treated} treated and {control} control rows; each needs at least {min}.")]
-    TooFewInArm { treated: usize, control: usize, min: usize },
+    TooFewInArm {
+        treated: usize,
+        control: usize,
+        min: usize,
+    },
 
     // ---- parameters -------------------------------------------------------------------------
     #[error("Setting “{name}” is {found}, but it must be {expected}.")]
-    BadParam { name: &'static str, expected: &'static str, found: String },
+    BadParam {
+        name: &'static str,
+        expected: &'static str,
+        found: String,
+    },
 
     // ---- running ----------------------------------------------------------------------------
     #[error("Stopped: the run was cancelled.")]

@@ -42,20 +42,32 @@ fn run(args: &[String]) -> Result<()> {
 }
 
 fn generate(o: &Opts) -> Result<()> {
-    let params = DemoParams { rows: o.parsed("--rows")?.unwrap_or(200_000), seed: o.parsed("--seed")?.unwrap_or(42) };
+    let params = DemoParams {
+        rows: o.parsed("--rows")?.unwrap_or(200_000),
+        seed: o.parsed("--seed")?.unwrap_or(42),
+    };
     let out = o.required("--out")?;
     let mut data = BufWriter::new(create(out)?);
-    let mut truth = o.get("--truth").map(create).transpose()?.map(BufWriter::new);
+    let mut truth = o
+        .get("--truth")
+        .map(create)
+        .transpose()?
+        .map(BufWriter::new);
     write_demo(&params, &mut data, truth.as_mut())?;
     Ok(())
 }
 
 fn create(path: &str) -> Result<File> {
-    File::create(path).map_err(|e| Error::Io { path: path.to_string(), detail: e.to_string() })
+    File::create(path).map_err(|e| Error::Io {
+        path: path.to_string(),
+        detail: e.to_string(),
+    })
 }
 
 fn usage_error(what: String) -> Error {
-    Error::Usage { detail: format!("{what}\n\n{USAGE}") }
+    Error::Usage {
+        detail: format!("{what}\n\n{USAGE}"),
+    }
 }
 
 /// `--name value` pairs (a name may repeat) and bare positional arguments.
@@ -74,7 +86,9 @@ impl Opts {
                 if let Some((k, v)) = stripped.split_once('=') {
                     pairs.push((format!("--{k}"), v.to_string()));
                 } else {
-                    let v = it.next().ok_or_else(|| usage_error(format!("option {a} needs a value")))?;
+                    let v = it
+                        .next()
+                        .ok_or_else(|| usage_error(format!("option {a} needs a value")))?;
                     pairs.push((a.clone(), v.clone()));
                 }
             } else {
@@ -84,14 +98,22 @@ impl Opts {
         Ok(Self { pairs, positional })
     }
     fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     fn required(&self, name: &str) -> Result<&str> {
-        self.get(name).ok_or_else(|| usage_error(format!("missing {name}")))
+        self.get(name)
+            .ok_or_else(|| usage_error(format!("missing {name}")))
     }
     fn parsed<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>> {
         self.get(name)
-            .map(|v| v.parse().map_err(|_| usage_error(format!("{name} expects a number, got “{v}”"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| usage_error(format!("{name} expects a number, got “{v}”")))
+            })
             .transpose()
     }
 }

@@ -20,7 +20,10 @@ pub struct BinParams {
 
 impl Default for BinParams {
     fn default() -> Self {
-        Self { max_bins: 255, sample_rows: 200_000 }
+        Self {
+            max_bins: 255,
+            sample_rows: 200_000,
+        }
     }
 }
 
@@ -44,12 +47,21 @@ impl BinnedMatrix {
         let mut codes = Vec::with_capacity(n_rows * columns.len());
         let mut upper = Vec::with_capacity(columns.len());
         for col in columns {
-            assert_eq!(col.len(), n_rows, "all feature columns must have the same length");
+            assert_eq!(
+                col.len(),
+                n_rows,
+                "all feature columns must have the same length"
+            );
             let cuts = quantile_cuts(col, max_bins, params.sample_rows.max(1));
             codes.extend(col.iter().map(|&v| bin_of(&cuts, v)));
             upper.push(cuts);
         }
-        Self { n_rows, n_features: columns.len(), codes, upper }
+        Self {
+            n_rows,
+            n_features: columns.len(),
+            codes,
+            upper,
+        }
     }
 
     /// The codes of feature j, one per row.
@@ -70,7 +82,8 @@ impl BinnedMatrix {
     /// Append a 0/1 column (e.g. the treatment indicator for the S-learner): bin 1 = false, 2 = true.
     pub fn push_indicator(&mut self, values: &[bool]) {
         assert_eq!(values.len(), self.n_rows);
-        self.codes.extend(values.iter().map(|&b| if b { 2 } else { 1 }));
+        self.codes
+            .extend(values.iter().map(|&b| if b { 2 } else { 1 }));
         self.upper.push(vec![0.0, 1.0]);
         self.n_features += 1;
     }
@@ -96,7 +109,12 @@ fn bin_of(cuts: &[f64], v: f64) -> u8 {
 /// Distinct values are never split across bins.
 fn quantile_cuts(col: &[f64], max_bins: usize, sample_rows: usize) -> Vec<f64> {
     let stride = (col.len() / sample_rows).max(1);
-    let mut sample: Vec<f64> = col.iter().step_by(stride).copied().filter(|v| !v.is_nan()).collect();
+    let mut sample: Vec<f64> = col
+        .iter()
+        .step_by(stride)
+        .copied()
+        .filter(|v| !v.is_nan())
+        .collect();
     if sample.is_empty() {
         return Vec::new();
     }
@@ -121,7 +139,8 @@ fn quantile_cuts(col: &[f64], max_bins: usize, sample_rows: usize) -> Vec<f64> {
         let is_last = i + 1 == distinct.len();
         if (seen as f64 >= next_target && cuts.len() + 1 < max_bins) || is_last {
             cuts.push(v);
-            next_target = seen as f64 + (total - seen as f64) / (max_bins - cuts.len()).max(1) as f64;
+            next_target =
+                seen as f64 + (total - seen as f64) / (max_bins - cuts.len()).max(1) as f64;
         }
     }
     cuts
@@ -146,10 +165,19 @@ mod tests {
     #[test]
     fn many_values_respect_max_bins_and_order() {
         let col: Vec<f64> = (0..10_000).map(|i| (i as f64).sqrt()).collect();
-        let m = BinnedMatrix::from_columns(&[&col], &BinParams { max_bins: 16, sample_rows: 1_000_000 });
+        let m = BinnedMatrix::from_columns(
+            &[&col],
+            &BinParams {
+                max_bins: 16,
+                sample_rows: 1_000_000,
+            },
+        );
         assert_eq!(m.n_bins(0), 16);
         let c = m.column(0);
-        assert!(c.windows(2).all(|w| w[0] <= w[1]), "bins are monotone in the value");
+        assert!(
+            c.windows(2).all(|w| w[0] <= w[1]),
+            "bins are monotone in the value"
+        );
         // equal-frequency: every bin holds 625 ± 1 rows
         for b in 1..=16u8 {
             let n = c.iter().filter(|&&x| x == b).count();

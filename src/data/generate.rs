@@ -33,7 +33,10 @@ pub struct DemoParams {
 
 impl Default for DemoParams {
     fn default() -> Self {
-        Self { rows: 200_000, seed: 42 }
+        Self {
+            rows: 200_000,
+            seed: 42,
+        }
     }
 }
 
@@ -58,7 +61,11 @@ struct Drawn {
 }
 
 /// Write the demo data (and optionally the truth) as CSV.
-pub fn write_demo<W: Write, T: Write>(params: &DemoParams, data: &mut W, mut truth: Option<&mut T>) -> Result<()> {
+pub fn write_demo<W: Write, T: Write>(
+    params: &DemoParams,
+    data: &mut W,
+    mut truth: Option<&mut T>,
+) -> Result<()> {
     if params.rows == 0 || params.rows > 50_000_000 {
         return Err(Error::BadParam {
             name: "rows",
@@ -66,7 +73,10 @@ pub fn write_demo<W: Write, T: Write>(params: &DemoParams, data: &mut W, mut tru
             found: params.rows.to_string(),
         });
     }
-    let io = |e: std::io::Error| Error::Io { path: "output".into(), detail: e.to_string() };
+    let io = |e: std::io::Error| Error::Io {
+        path: "output".into(),
+        detail: e.to_string(),
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let mut line = String::with_capacity(160);
     writeln!(data, "{DATA_HEADER}").map_err(io)?;
@@ -79,8 +89,16 @@ pub fn write_demo<W: Write, T: Write>(params: &DemoParams, data: &mut W, mut tru
         data.write_all(line.as_bytes()).map_err(io)?;
         if let Some(t) = truth.as_mut() {
             let tau = d.p1 - d.p0;
-            writeln!(t, "{i},u{:07},{:.6},{:.6},{:.6},{}", i + 1, tau, d.p0, d.p1, true_archetype(tau, d.p0))
-                .map_err(io)?;
+            writeln!(
+                t,
+                "{i},u{:07},{:.6},{:.6},{:.6},{}",
+                i + 1,
+                tau,
+                d.p0,
+                d.p1,
+                true_archetype(tau, d.p0)
+            )
+            .map_err(io)?;
         }
     }
     Ok(())
@@ -144,14 +162,26 @@ fn draw_row(rng: &mut ChaCha8Rng, i: usize, out: &mut String) -> Drawn {
     let f8 = poisson(rng, 0.5);
     let f9 = {
         let u: f64 = rng.gen();
-        [0.40, 0.65, 0.82, 0.93, 1.0].iter().position(|&c| u < c).unwrap_or(4) as u32
+        [0.40, 0.65, 0.82, 0.93, 1.0]
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(4) as u32
     };
-    let f10 = { let u: f64 = rng.gen(); u * u };
+    let f10 = {
+        let u: f64 = rng.gen();
+        u * u
+    };
     let f11_missing = rng.gen::<f64>() < 0.08;
     let f11 = normal(rng);
     let engagement = {
         let z = f1 as f64 + 0.8 * normal(rng);
-        if z < 1.5 { "low" } else if z < 3.5 { "medium" } else { "high" }
+        if z < 1.5 {
+            "low"
+        } else if z < 3.5 {
+            "medium"
+        } else {
+            "high"
+        }
     };
     let app_user = u32::from(rng.gen::<f64>() < 0.25 + 0.3 * f6 as f64);
 
@@ -168,9 +198,22 @@ fn draw_row(rng: &mut ChaCha8Rng, i: usize, out: &mut String) -> Drawn {
     let treated = rng.gen::<f64>() < 0.85;
     let p = if treated { p1 } else { p0 };
     let converted = rng.gen::<f64>() < p;
-    let revenue = if converted { (40.0 * libm::exp(0.4 * normal(rng) - 0.08) * 100.0).round() / 100.0 } else { 0.0 };
+    let revenue = if converted {
+        (40.0 * libm::exp(0.4 * normal(rng) - 0.08) * 100.0).round() / 100.0
+    } else {
+        0.0
+    };
 
-    let _ = write!(out, "u{:07},{:.2},{},{},{:.4},{:.4},", i + 1, f0, f1, f2, f3, f4);
+    let _ = write!(
+        out,
+        "u{:07},{:.2},{},{},{:.4},{:.4},",
+        i + 1,
+        f0,
+        f1,
+        f2,
+        f3,
+        f4
+    );
     if !f5_missing {
         let _ = write!(out, "{:.4}", f5);
     }
@@ -198,7 +241,10 @@ mod tests {
         let mut data = Vec::new();
         let mut truth = Vec::new();
         write_demo(&DemoParams { rows, seed }, &mut data, Some(&mut truth)).unwrap();
-        (String::from_utf8(data).unwrap(), String::from_utf8(truth).unwrap())
+        (
+            String::from_utf8(data).unwrap(),
+            String::from_utf8(truth).unwrap(),
+        )
     }
 
     #[test]
@@ -209,7 +255,14 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(ta, tb);
         assert_ne!(a, c);
-        assert_eq!(demo_csv(&DemoParams { rows: 2_000, seed: 7 }).unwrap(), a);
+        assert_eq!(
+            demo_csv(&DemoParams {
+                rows: 2_000,
+                seed: 7
+            })
+            .unwrap(),
+            a
+        );
     }
 
     #[test]
@@ -225,6 +278,9 @@ mod tests {
     #[test]
     fn zero_rows_is_refused_in_plain_words() {
         let err = demo_csv(&DemoParams { rows: 0, seed: 1 }).unwrap_err();
-        assert_eq!(err.to_string(), "Setting “rows” is 0, but it must be between 1 and 50,000,000.");
+        assert_eq!(
+            err.to_string(),
+            "Setting “rows” is 0, but it must be between 1 and 50,000,000."
+        );
     }
 }

@@ -38,7 +38,9 @@ impl Design {
     pub fn push_indicator(&mut self, name: &str, values: &[bool]) {
         self.binned.push_indicator(values);
         let col = ndarray::Array1::from_iter(values.iter().map(|&b| if b { 1.0 } else { 0.0 }));
-        self.raw.push_column(col.view()).expect("indicator has one value per row");
+        self.raw
+            .push_column(col.view())
+            .expect("indicator has one value per row");
         self.names.push(name.to_string());
     }
     /// Set indicator column j to `value` on every row (predict "all treated" / "none treated").
@@ -61,7 +63,12 @@ pub type CancelFn<'a> = &'a (dyn Fn() -> bool + Sync);
 
 /// A base learner: fits a model from [`FitData`].
 pub trait Learner: Send + Sync {
-    fn fit(&self, data: &FitData, objective: Objective, cancel: CancelFn) -> Result<Box<dyn Predictor>>;
+    fn fit(
+        &self,
+        data: &FitData,
+        objective: Objective,
+        cancel: CancelFn,
+    ) -> Result<Box<dyn Predictor>>;
     /// A short name for reports ("gbdt", "logistic").
     fn name(&self) -> &'static str;
 }

@@ -1,0 +1,117 @@
+//! Bar chart of the conversion rate in each arm with its 95 % interval (the first look at a test).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{chart_err, theme};
+use crate::data::prepare::ArmRate;
+use crate::error::Result;
+
+/// Draw one bar per arm (treatment first) with Wilson intervals as error bars.
+pub fn draw_arm_rates<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    arms: &[ArmRate],
+) -> Result<()> {
+    root.fill(&theme::BACKGROUND).map_err(chart_err)?;
+    let top = arms
+        .iter()
+        .map(|a| a.high)
+        .fold(0.0_f64, f64::max)
+        .max(1e-4)
+        * 1.15
+        * 100.0;
+    let n = arms.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            "Conversion rate by group (95% interval)",
+            (theme::FONT, 16).into_font().color(&theme::INK),
+        )
+        .margin(12)
+        .x_label_area_size(34)
+        .y_label_area_size(56)
+        .build_cartesian_2d((0..n).into_segmented(), 0.0..top)
+        .map_err(chart_err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .bold_line_style(theme::GRID)
+        .light_line_style(theme::BACKGROUND)
+        .y_desc("conversion rate (%)")
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(i) => arms
+                .get(*i)
+                .map_or(String::new(), |a| format!("{} ({} rows)", a.label, a.rows)),
+            _ => String::new(),
+        })
+        .axis_desc_style((theme::FONT, 13))
+        .label_style((theme::FONT, 12))
+        .draw()
+        .map_err(chart_err)?;
+    let colour = |i: usize| {
+        if i == 0 {
+            theme::PRIMARY
+        } else {
+            theme::SECONDARY
+        }
+    };
+    chart
+        .draw_series(arms.iter().enumerate().map(|(i, a)| {
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0.0),
+                    (SegmentValue::Exact(i + 1), a.rate * 100.0),
+                ],
+                colour(i).mix(0.75).filled(),
+            );
+            bar.set_margin(0, 0, 30, 30);
+            bar
+        }))
+        .map_err(chart_err)?;
+    chart
+        .draw_series(arms.iter().enumerate().map(|(i, a)| {
+            ErrorBar::new_vertical(
+                SegmentValue::CenterOf(i),
+                a.low * 100.0,
+                a.rate * 100.0,
+                a.high * 100.0,
+                theme::INK.stroke_width(2),
+                12,
+            )
+        }))
+        .map_err(chart_err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::to_svg;
+    use crate::data::prepare::wilson;
+
+    #[test]
+    fn renders_both_arms_to_svg() {
+        let arm = |label: &str, rows, conv| {
+            let (rate, low, high) = wilson(conv, rows);
+            ArmRate {
+                label: label.into(),
+                rows,
+                conversions: conv,
+                rate,
+                low,
+                high,
+            }
+        };
+        let svg = to_svg(640, 360, |root| {
+            draw_arm_rates(root, &[arm("1", 850, 30), arm("0", 150, 3)])
+        })
+        .unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(
+            svg.contains("1 (850 rows)") && svg.contains("0 (150 rows)"),
+            "axis labels name the arms"
+        );
+        // two filled bars in the arms' colours
+        assert!(svg.contains("#0D6EFD") && svg.contains("#6C757D"), "{svg}");
+    }
+}

@@ -1,0 +1,787 @@
+//! From a parsed table and chosen roles to model-ready arrays plus a validation report; no modelling here.
+//!
+//! Blocking problems (no such column, an outcome of "maybe", negative revenue, an arm too small) are errors
+//! naming the line and column. Everything else (missing values, rows set aside, few conversions) is a finding
+//! in [`ValidationReport`].
+
+use ndarray::{Array2, ShapeBuilder};
+use serde::Serialize;
+
+use super::binning::{BinParams, BinnedMatrix};
+use super::roles::{looks_post_treatment, Roles};
+use super::table::{Column, ColumnKind, Table, MISSING_CODE};
+use crate::error::{Error, Result};
+use crate::learners::Design;
+
+/// Each arm needs at least this many rows.
+pub const MIN_ROWS_PER_ARM: usize = 10;
+/// Fewer conversions than this in an arm gives a warning: estimates will be unstable.
+pub const FEW_CONVERSIONS: usize = 50;
+/// Text levels seen in fewer rows than this (or under 0.5 % of rows) are pooled into one "other" level.
+const RARE_LEVEL_ROWS: usize = 20;
+/// Text columns with more distinct levels than this (after pooling) are not used as features.
+const MAX_FEATURE_LEVELS: usize = 200;
+
+/// How a feature column is encoded for the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FeatureKind {
+    Numeric,
+    /// Text levels coded 0, 1, 2, … by falling frequency (rare ones pooled into the last code).
+    Categorical,
+}
+
+/// Model-ready data: rows kept (other arms and rows without an arm or outcome are set aside).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Index of each kept row in the table (0-based data row, header excluded).
+    pub rows: Vec<u32>,
+    pub treatment: Vec<bool>,
+    /// 0.0 or 1.0.
+    pub outcome: Vec<f64>,
+    pub revenue: Option<Vec<f64>>,
+    pub ids: Option<Vec<String>>,
+    pub feature_names: Vec<String>,
+    pub feature_kinds: Vec<FeatureKind>,
+    /// Feature values column by column (NaN = missing), kept rows only.
+    pub features: Vec<Vec<f64>>,
+    /// For categorical features: the level of each code.
+    pub feature_levels: Vec<Vec<String>>,
+    pub report: ValidationReport,
+}
+
+/// Counts per arm.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmCounts {
+    pub treatment_label: String,
+    pub control_label: String,
+    pub treated_rows: usize,
+    pub control_rows: usize,
+    pub treated_conversions: usize,
+    pub control_conversions: usize,
+    /// Rows of other arms, set aside, by value.
+    pub set_aside: Vec<(String, usize)>,
+}
+
+/// What happened to one column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnReport {
+    pub name: String,
+    /// treatment, outcome, revenue, id, feature, audit, unused.
+    pub role: String,
+    pub kind: ColumnKind,
+    /// Share of kept rows with no value (0..1).
+    pub missing_share: f64,
+    /// Values such as "inf" or "1e999" read as missing.
+    pub non_finite: usize,
+    pub distinct: Option<usize>,
+    /// Why a column is not a feature, or how it was encoded.
+    pub note: Option<String>,
+}
+
+/// Rows dropped for one reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dropped {
+    pub reason: String,
+    pub count: usize,
+    /// First few file lines affected.
+    pub first_lines: Vec<u64>,
+}
+
+/// The validation report: findings as data, shown in plain words by the page and written by the CLI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationReport {
+    pub rows_read: usize,
+    pub rows_kept: usize,
+    pub arms: ArmCounts,
+    pub columns: Vec<ColumnReport>,
+    pub dropped: Vec<Dropped>,
+    pub warnings: Vec<String>,
+}
+
+/// Shares of rows in each arm and their conversion rates, for the first chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmRate {
+    pub label: String,
+    pub rows: usize,
+    pub conversions: usize,
+    pub rate: f64,
+    /// 95 % Wilson interval of the rate.
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Prepared {
+    pub fn n_rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Features binned once and as raw values, shared by every model and fold.
+    pub fn design(&self, params: &BinParams) -> Design {
+        let cols: Vec<&[f64]> = self.features.iter().map(Vec::as_slice).collect();
+        let binned = BinnedMatrix::from_columns(&cols, params);
+        let n = self.n_rows();
+        let flat: Vec<f64> = self
+            .features
+            .iter()
+            .flat_map(|c| c.iter().copied())
+            .collect();
+        let raw = Array2::from_shape_vec((n, self.features.len()).f(), flat)
+            .expect("columns have n rows each");
+        Design {
+            names: self.feature_names.clone(),
+            binned,
+            raw,
+        }
+    }
+
+    /// Conversion rate per arm (treatment first) with 95 % Wilson intervals.
+    pub fn arm_rates(&self) -> Vec<ArmRate> {
+        let a = &self.report.arms;
+        vec![
+            arm_rate(&a.treatment_label, a.treated_rows, a.treated_conversions),
+            arm_rate(&a.control_label, a.control_rows, a.control_conversions),
+        ]
+    }
+}
+
+fn arm_rate(label: &str, rows: usize, conversions: usize) -> ArmRate {
+    let (rate, low, high) = wilson(conversions, rows);
+    ArmRate {
+        label: label.to_string(),
+        rows,
+        conversions,
+        rate,
+        low,
+        high,
+    }
+}
+
+/// Rate with its 95 % Wilson score interval (well-behaved at 0 and at rare events).
+pub fn wilson(successes: usize, n: usize) -> (f64, f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let nf = n as f64;
+    let p = successes as f64 / nf;
+    let denom = 1.0 + z * z / nf;
+    let centre = (p + z * z / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt() / denom;
+    (p, (centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Check the roles against the table and build the model-ready arrays and the report.
+pub fn prepare(table: &Table, roles: &Roles) -> Result<Prepared> {
+    if roles.treatment.is_empty() {
+        return Err(Error::MissingRole {
+            role: "treatment",
+            hint: "the column that says whether each user saw the ad",
+        });
+    }
+    if roles.outcome.is_empty() {
+        return Err(Error::MissingRole {
+            role: "outcome",
+            hint: "the 0/1 column that says whether each user converted",
+        });
+    }
+    let tcol = table.column(&roles.treatment)?;
+    let ycol = table.column(&roles.outcome)?;
+    let rcol = roles
+        .revenue
+        .as_deref()
+        .map(|r| table.column(r))
+        .transpose()?;
+    let icol = roles.id.as_deref().map(|r| table.column(r)).transpose()?;
+    let (treated_codes, control_code) = resolve_arms(tcol, roles)?;
+
+    let mut report = ValidationReport {
+        rows_read: table.n_rows,
+        ..Default::default()
+    };
+    let mut rows = Vec::with_capacity(table.n_rows);
+    let mut treatment = Vec::with_capacity(table.n_rows);
+    let mut outcome = Vec::with_capacity(table.n_rows);
+    let mut revenue = rcol.map(|_| Vec::with_capacity(table.n_rows));
+    let mut set_aside = vec![0usize; tcol.levels.len()];
+    let mut no_arm = Dropped {
+        reason: "no value in the treatment column".into(),
+        count: 0,
+        first_lines: vec![],
+    };
+    let mut no_outcome = Dropped {
+        reason: "no value in the outcome column".into(),
+        count: 0,
+        first_lines: vec![],
+    };
+    let tcodes = tcol.codes.as_ref().ok_or_else(|| Error::TooManyArms {
+        column: tcol.name.clone(),
+    })?;
+    let ynum = outcome_numbers(ycol, table)?;
+
+    for i in 0..table.n_rows {
+        let code = tcodes[i];
+        if code == MISSING_CODE {
+            note_drop(&mut no_arm, table.line(i));
+            continue;
+        }
+        let is_treated = treated_codes.contains(&code);
+        if !is_treated && code != control_code {
+            set_aside[code as usize] += 1;
+            continue;
+        }
+        let y = ynum[i];
+        if y.is_nan() {
+            note_drop(&mut no_outcome, table.line(i));
+            continue;
+        }
+        if let (Some(rc), Some(rv)) = (rcol, revenue.as_mut()) {
+            rv.push(revenue_value(rc, i, table, y)?);
+        }
+        rows.push(i as u32);
+        treatment.push(is_treated);
+        outcome.push(y);
+    }
+    report.dropped = [no_arm, no_outcome]
+        .into_iter()
+        .filter(|d| d.count > 0)
+        .collect();
+
+    let arms = &mut report.arms;
+    arms.treatment_label = treated_codes
+        .iter()
+        .map(|&c| tcol.levels[c as usize].clone())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    arms.control_label = tcol.levels[control_code as usize].clone();
+    for (t, y) in treatment.iter().zip(&outcome) {
+        let conv = usize::from(*y == 1.0);
+        if *t {
+            arms.treated_rows += 1;
+            arms.treated_conversions += conv;
+        } else {
+            arms.control_rows += 1;
+            arms.control_conversions += conv;
+        }
+    }
+    arms.set_aside = set_aside
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(c, &n)| (tcol.levels[c].clone(), n))
+        .collect();
+    if arms.treated_rows < MIN_ROWS_PER_ARM || arms.control_rows < MIN_ROWS_PER_ARM {
+        return Err(Error::TooFewInArm {
+            treated: arms.treated_rows,
+            control: arms.control_rows,
+            min: MIN_ROWS_PER_ARM,
+        });
+    }
+    check_conversions(arms)?;
+    report.rows_kept = rows.len();
+
+    let ids = icol.map(|c| {
+        rows.iter()
+            .map(|&i| c.text(i as usize).unwrap_or_default())
+            .collect()
+    });
+    let mut prepared = Prepared {
+        rows,
+        treatment,
+        outcome,
+        revenue,
+        ids,
+        feature_names: Vec::new(),
+        feature_kinds: Vec::new(),
+        features: Vec::new(),
+        feature_levels: Vec::new(),
+        report,
+    };
+    add_features(table, roles, &mut prepared)?;
+    add_warnings(&mut prepared.report);
+    Ok(prepared)
+}
+
+fn note_drop(d: &mut Dropped, line: u64) {
+    d.count += 1;
+    if d.first_lines.len() < 5 {
+        d.first_lines.push(line);
+    }
+}
+
+/// Which level codes are treatment and which one is control.
+fn resolve_arms(tcol: &Column, roles: &Roles) -> Result<(Vec<u32>, u32)> {
+    let levels = &tcol.levels;
+    let code = |v: &str| -> Result<u32> {
+        levels
+            .iter()
+            .position(|l| l == v)
+            .map(|p| p as u32)
+            .ok_or_else(|| Error::UnknownArm {
+                column: tcol.name.clone(),
+                value: v.to_string(),
+                values: quoted_list(levels),
+            })
+    };
+    if levels.len() < 2 {
+        return Err(Error::OneArm {
+            column: tcol.name.clone(),
+            values: quoted_list(levels),
+        });
+    }
+    let (proposed_t, proposed_c) = super::roles::propose_arms(tcol);
+    let treated_values = if roles.treatment_values.is_empty() {
+        proposed_t
+    } else {
+        roles.treatment_values.clone()
+    };
+    let control_value = roles.control_value.clone().or(proposed_c);
+    let (Some(control_value), false) = (control_value, treated_values.is_empty()) else {
+        return Err(Error::ArmNotChosen {
+            column: tcol.name.clone(),
+            count: levels.len(),
+            values: quoted_list(levels),
+        });
+    };
+    let control = code(&control_value)?;
+    let treated = treated_values
+        .iter()
+        .map(|v| code(v))
+        .collect::<Result<Vec<_>>>()?;
+    if treated.contains(&control) {
+        return Err(Error::ArmBothWays {
+            value: control_value,
+        });
+    }
+    Ok((treated, control))
+}
+
+fn quoted_list(levels: &[String]) -> String {
+    let mut shown: Vec<String> = levels.iter().take(8).map(|l| format!("“{l}”")).collect();
+    if levels.len() > 8 {
+        shown.push(format!("and {} more", levels.len() - 8));
+    }
+    shown.join(", ")
+}
+
+/// The outcome as 0/1 numbers (NaN = missing); anything else is a blocking error naming the first bad line.
+fn outcome_numbers<'a>(ycol: &'a Column, table: &Table) -> Result<&'a [f64]> {
+    let bad = |line: u64, found: String| Error::BadValue {
+        line,
+        column: ycol.name.clone(),
+        expected: "0 or 1",
+        found,
+    };
+    let Some(v) = ycol.numbers.as_deref() else {
+        let (line, found) = ycol.first_text.clone().unwrap_or((0, String::new()));
+        return Err(bad(line, found));
+    };
+    if let Some(i) = v.iter().position(|&y| !y.is_nan() && y != 0.0 && y != 1.0) {
+        return Err(bad(table.line(i), format!("{}", v[i])));
+    }
+    Ok(v)
+}
+
+fn revenue_value(rc: &Column, i: usize, table: &Table, y: f64) -> Result<f64> {
+    let bad = |line: u64, found: String| Error::BadValue {
+        line,
+        column: rc.name.clone(),
+        expected: "an amount of money of 0 or more",
+        found,
+    };
+    let Some(v) = rc.numbers.as_deref() else {
+        let (line, found) = rc.first_text.clone().unwrap_or((0, String::new()));
+        return Err(bad(line, found));
+    };
+    match v[i] {
+        x if x.is_nan() => Ok(if y == 1.0 { f64::NAN } else { 0.0 }),
+        x if x < 0.0 => Err(bad(table.line(i), format!("{x}"))),
+        x => Ok(x),
+    }
+}
+
+fn check_conversions(arms: &ArmCounts) -> Result<()> {
+    if arms.treated_conversions + arms.control_conversions == 0 {
+        return Err(Error::NoConversions);
+    }
+    let all = |conv: usize, rows: usize| conv == rows;
+    if all(arms.treated_conversions, arms.treated_rows)
+        && all(arms.control_conversions, arms.control_rows)
+    {
+        return Err(Error::AllConverted);
+    }
+    Ok(())
+}
+
+fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
+    let role_of = |name: &str| -> Option<&'static str> {
+        if name == roles.treatment {
+            Some("treatment")
+        } else if name == roles.outcome {
+            Some("outcome")
+        } else if roles.revenue.as_deref() == Some(name) {
+            Some("revenue")
+        } else if roles.id.as_deref() == Some(name) {
+            Some("id")
+        } else {
+            None
+        }
+    };
+    for f in &roles.features {
+        table.column(f)?;
+    }
+    for f in &roles.exclude {
+        table.column(f)?;
+    }
+    for a in &roles.audit {
+        table.column(a)?;
+    }
+    let n_kept = p.rows.len() as f64;
+    for col in &table.columns {
+        let missing_kept = p
+            .rows
+            .iter()
+            .filter(|&&i| col_missing(col, i as usize))
+            .count();
+        let mut rep = ColumnReport {
+            name: col.name.clone(),
+            role: role_of(&col.name).unwrap_or("unused").to_string(),
+            kind: col.kind(),
+            missing_share: missing_kept as f64 / n_kept,
+            non_finite: col.non_finite,
+            distinct: col.distinct(),
+            note: None,
+        };
+        let wanted = if roles.features.is_empty() {
+            role_of(&col.name).is_none() && !roles.exclude.contains(&col.name)
+        } else {
+            roles.features.contains(&col.name)
+        };
+        if wanted {
+            match feature_values(col, &p.rows, roles.features.is_empty()) {
+                Ok((values, kind, levels, note)) => {
+                    rep.role = "feature".into();
+                    rep.note = note;
+                    p.feature_names.push(col.name.clone());
+                    p.feature_kinds.push(kind);
+                    p.features.push(values);
+                    p.feature_levels.push(levels);
+                }
+                Err(why) => rep.note = Some(why),
+            }
+        }
+        if roles.audit.contains(&col.name) && rep.role != "feature" {
+            rep.role = "audit".into();
+        }
+        p.report.columns.push(rep);
+    }
+    if p.features.is_empty() {
+        return Err(Error::NoFeatures);
+    }
+    Ok(())
+}
+
+fn col_missing(col: &Column, i: usize) -> bool {
+    match (&col.numbers, &col.codes) {
+        (Some(v), _) => v[i].is_nan(),
+        (None, Some(c)) => c[i] == MISSING_CODE,
+        _ => false,
+    }
+}
+
+type FeatureValues = (Vec<f64>, FeatureKind, Vec<String>, Option<String>);
+
+/// A column's values on the kept rows, or why it is not used as a feature.
+fn feature_values(
+    col: &Column,
+    rows: &[u32],
+    automatic: bool,
+) -> std::result::Result<FeatureValues, String> {
+    if automatic && looks_post_treatment(&col.name) {
+        return Err("not used as a feature: its name says it is an arm or an outcome, measured after the ad — it would leak the answer".into());
+    }
+    let kept = |v: &[f64]| rows.iter().map(|&i| v[i as usize]).collect::<Vec<f64>>();
+    if col.kind() == ColumnKind::Empty {
+        return Err("not used as a feature: every value is missing".into());
+    }
+    if let Some(v) = &col.numbers {
+        let values = kept(v);
+        let mut finite = values.iter().filter(|x| !x.is_nan());
+        let first = finite.next().copied();
+        if finite.all(|&x| Some(x) == first) {
+            return Err("not used as a feature: it has the same value on every row".into());
+        }
+        return Ok((values, FeatureKind::Numeric, Vec::new(), None));
+    }
+    let codes = col
+        .codes
+        .as_ref()
+        .ok_or("not used as a feature: unreadable values")?;
+    // Count levels on kept rows; code by falling frequency, pool rare ones.
+    let mut counts = vec![0usize; col.levels.len()];
+    for &i in rows {
+        let c = codes[i as usize];
+        if c != MISSING_CODE {
+            counts[c as usize] += 1;
+        }
+    }
+    let rare = RARE_LEVEL_ROWS.max(rows.len() / 200);
+    let mut order: Vec<usize> = (0..counts.len()).filter(|&c| counts[c] > 0).collect();
+    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+    let common: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&c| counts[c] >= rare)
+        .collect();
+    let pooled = order.len() - common.len();
+    if common.len() > MAX_FEATURE_LEVELS {
+        return Err(format!(
+            "not used as a feature: {} different texts (an id or free text?)",
+            order.len()
+        ));
+    }
+    if common.len() + usize::from(pooled > 0) < 2 {
+        return Err("not used as a feature: it has the same value on every row".into());
+    }
+    let mut new_code = vec![common.len() as f64; col.levels.len()];
+    for (k, &c) in common.iter().enumerate() {
+        new_code[c] = k as f64;
+    }
+    let mut levels: Vec<String> = common.iter().map(|&c| col.levels[c].clone()).collect();
+    if pooled > 0 {
+        levels.push("(other)".into());
+    }
+    let values = rows
+        .iter()
+        .map(|&i| match codes[i as usize] {
+            MISSING_CODE => f64::NAN,
+            c => new_code[c as usize],
+        })
+        .collect();
+    let note = (pooled > 0).then(|| format!("{pooled} rare values pooled into “(other)”"));
+    Ok((values, FeatureKind::Categorical, levels, note))
+}
+
+fn add_warnings(r: &mut ValidationReport) {
+    let a = &r.arms;
+    for (arm, conv) in [
+        ("treatment", a.treated_conversions),
+        ("control", a.control_conversions),
+    ] {
+        if conv < FEW_CONVERSIONS {
+            r.warnings.push(format!(
+                "The {arm} group has only {conv} conversions (fewer than {FEW_CONVERSIONS}): uplift estimates will be noisy and intervals wide. Treat the rankings as rough."
+            ));
+        }
+    }
+    for (arm, rows, conv) in [
+        ("treatment", a.treated_rows, a.treated_conversions),
+        ("control", a.control_rows, a.control_conversions),
+    ] {
+        if conv == 0 {
+            r.warnings.push(format!("No one in the {arm} group ({rows} rows) converted, so that group's conversion rate is estimated as 0."));
+        }
+    }
+    let share = a.treated_rows as f64 / (a.treated_rows + a.control_rows) as f64;
+    if !(0.02..=0.98).contains(&share) {
+        r.warnings.push(format!(
+            "Only {:.1}% of rows are in the {} group: the smaller group limits how precise any estimate can be.",
+            100.0 * share.min(1.0 - share),
+            if share < 0.5 { "treatment" } else { "control" }
+        ));
+    }
+    for c in &r.columns {
+        if c.role == "feature" && c.missing_share > 0.2 {
+            r.warnings.push(format!(
+                "Column “{}” is {:.0}% empty; missing values are modelled as their own group.",
+                c.name,
+                100.0 * c.missing_share
+            ));
+        }
+        if c.non_finite > 0 {
+            r.warnings.push(format!(
+                "Column “{}” has {} values such as “inf” or “1e999”; they are treated as missing.",
+                c.name, c.non_finite
+            ));
+        }
+    }
+    if !r.arms.set_aside.is_empty() {
+        let list: Vec<String> = r
+            .arms
+            .set_aside
+            .iter()
+            .map(|(v, n)| format!("{n} rows of “{v}”"))
+            .collect();
+        r.warnings.push(format!(
+            "Set aside (neither treatment nor control): {}.",
+            list.join(", ")
+        ));
+    }
+}
+
+/// Build the audit attribute codes (for fairness) from a column: text levels, or numeric quantile bins.
+pub fn attribute_levels(
+    table: &Table,
+    name: &str,
+    rows: &[u32],
+) -> Result<(Vec<String>, Vec<u32>)> {
+    let col = table.column(name)?;
+    if let (Some(codes), true) = (&col.codes, col.levels.len() <= 50) {
+        let mut levels = col.levels.clone();
+        let missing = levels.len() as u32;
+        let mut any_missing = false;
+        let out = rows
+            .iter()
+            .map(|&i| match codes[i as usize] {
+                MISSING_CODE => {
+                    any_missing = true;
+                    missing
+                }
+                c => c,
+            })
+            .collect();
+        if any_missing {
+            levels.push("(missing)".into());
+        }
+        return Ok((levels, out));
+    }
+    Err(Error::AuditColumn {
+        column: name.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::roles::detect_roles;
+
+    fn table(s: &str) -> Table {
+        Table::from_bytes(s.as_bytes()).unwrap()
+    }
+
+    fn demo_like(n: usize) -> String {
+        let mut s = String::from("user_id,x,city,treatment,conversion,revenue,visit\n");
+        for i in 0..n {
+            let t = usize::from(i % 3 != 0);
+            let y = usize::from(i % 7 == 0);
+            let city = ["a", "b", "c"][i % 3];
+            s.push_str(&format!(
+                "u{i},{},{city},{t},{y},{},{}\n",
+                i as f64 / 10.0,
+                y * 20,
+                y
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn keeps_rows_counts_arms_and_skips_leaky_columns() {
+        let t = table(&demo_like(60));
+        let p = prepare(&t, &detect_roles(&t)).unwrap();
+        // rows i%3==0 are control: 20 of 60; conversions i%7==0: 9 rows (0,7,…,56), control ones i%21==0: 0,21,42
+        assert_eq!(
+            (p.report.arms.treated_rows, p.report.arms.control_rows),
+            (40, 20)
+        );
+        assert_eq!(
+            (
+                p.report.arms.treated_conversions,
+                p.report.arms.control_conversions
+            ),
+            (6, 3)
+        );
+        assert_eq!(
+            p.feature_names,
+            vec!["x", "city"],
+            "visit looks like an outcome: left out"
+        );
+        let visit = p.report.columns.iter().find(|c| c.name == "visit").unwrap();
+        assert!(visit.note.as_deref().unwrap().contains("leak"));
+        assert_eq!(p.ids.as_ref().unwrap()[1], "u1");
+        let d = p.design(&BinParams::default());
+        assert_eq!((d.n_rows(), d.n_features()), (60, 2));
+        assert_eq!(d.raw[[3, 0]], 0.3);
+        assert!(p
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.contains("only 6 conversions")));
+    }
+
+    #[test]
+    fn three_arms_need_a_choice_then_other_arms_are_set_aside() {
+        let mut s = String::from("segment,visit,x\n");
+        for i in 0..90 {
+            let arm = ["Mens E-Mail", "Womens E-Mail", "No E-Mail"][i % 3];
+            s.push_str(&format!("{arm},{},{}\n", usize::from(i % 4 == 0), i));
+        }
+        let t = table(&s);
+        let mut roles = Roles {
+            treatment: "segment".into(),
+            outcome: "visit".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(&t, &roles).unwrap_err().to_string(),
+            "Column “segment” has 3 different values (“Mens E-Mail”, “Womens E-Mail”, “No E-Mail”). Choose which value(s) mean treatment and which one means control."
+        );
+        roles.treatment_values = vec!["Mens E-Mail".into()];
+        let p = prepare(&t, &roles).unwrap();
+        assert_eq!(p.n_rows(), 60);
+        assert_eq!(
+            p.report.arms.set_aside,
+            vec![("Womens E-Mail".to_string(), 30)]
+        );
+        assert_eq!(p.report.arms.control_label, "No E-Mail");
+    }
+
+    #[test]
+    fn blocking_messages_name_line_and_column() {
+        let t = table("t,y,x\n1,0,1\n0,maybe,2\n");
+        let r = Roles {
+            treatment: "t".into(),
+            outcome: "y".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(&t, &r).unwrap_err().to_string(),
+            "Line 3: column “y” should be 0 or 1, but it says “maybe”."
+        );
+        let t = table("t,y,x\n1,0,1\n0,2,2\n");
+        assert_eq!(
+            prepare(&t, &r).unwrap_err().to_string(),
+            "Line 3: column “y” should be 0 or 1, but it says “2”."
+        );
+        let t = table("t,y,x\n1,0,1\n1,1,2\n");
+        assert_eq!(
+            prepare(&t, &r).unwrap_err().to_string(),
+            "Column “t” has only one value (“1”): uplift needs a treatment group and a control group to compare."
+        );
+        let r2 = Roles {
+            treatment: "arm".into(),
+            outcome: "y".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            prepare(&t, &r2).unwrap_err().to_string(),
+            "There is no column named “arm”. The columns are: “t”, “y”, “x”."
+        );
+    }
+
+    #[test]
+    fn wilson_interval_matches_hand_value() {
+        // 1 success in 10: Wilson 95 % ≈ [0.0179, 0.4042]
+        let (p, lo, hi) = wilson(1, 10);
+        assert_eq!(p, 0.1);
+        assert!(
+            (lo - 0.01787).abs() < 1e-4 && (hi - 0.40415).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+    }
+}
