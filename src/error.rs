@@ -82,6 +82,33 @@ pub enum Error {
         min: usize,
     },
 
+    // ---- shared by learners, uplift, metrics and decide (use these; do not add look-alikes) ----
+    #[error(
+        "{what} has {found} values but {reference} has {expected}; they must line up row by row."
+    )]
+    LengthMismatch {
+        what: &'static str,
+        found: usize,
+        reference: &'static str,
+        expected: usize,
+    },
+    #[error("Row {row}: {what} is not a number. Check the {what} column for empty or non-numeric cells.")]
+    NotANumber { what: &'static str, row: usize },
+    #[error("Row {row}: the outcome must be 0 or 1, but it is {found}. Choose a yes/no conversion column as the outcome.")]
+    OutcomeNotBinary { row: usize, found: String },
+    #[error("There are no rows to work on. Load data with treated and control rows first.")]
+    NoRows,
+
+    // ---- learners (gbdt, logistic) ----------------------------------------------------------
+
+    // ---- uplift ------------------------------------------------------------------------------
+
+    // ---- metrics -----------------------------------------------------------------------------
+
+    // ---- decide ------------------------------------------------------------------------------
+
+    // ---- wasm / page -------------------------------------------------------------------------
+
     // ---- parameters -------------------------------------------------------------------------
     #[error("Setting “{name}” is {found}, but it must be {expected}.")]
     BadParam {

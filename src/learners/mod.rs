@@ -77,3 +77,6 @@ pub trait Learner: Send + Sync {
 pub trait Predictor: Send + Sync {
     fn predict(&self, design: &Design, rows: &[u32]) -> Vec<f64>;
 }
+
+pub mod gbdt;
+pub mod logistic;

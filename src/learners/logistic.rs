@@ -1,0 +1,1 @@
+//! Logistic regression (weighted, ridge): the second base learner and the propensity model.
