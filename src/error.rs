@@ -104,6 +104,15 @@ pub enum Error {
     // ---- uplift ------------------------------------------------------------------------------
 
     // ---- metrics -----------------------------------------------------------------------------
+    #[error("The {metric} cannot be computed: {reason}.")]
+    MetricUndefined {
+        metric: &'static str,
+        reason: &'static str,
+    },
+    #[error("No {arm} rows are among the top {rows} rows by score, so the uplift there cannot be measured. Target a larger share of rows.")]
+    EmptyArmInTop { arm: &'static str, rows: usize },
+    #[error("The true effects of the top {rows} rows add up to {total}, so there are no incremental conversions to capture. Choose a larger share, or data where the campaign has a positive effect.")]
+    NothingToCapture { rows: usize, total: f64 },
 
     // ---- decide ------------------------------------------------------------------------------
 

@@ -1,0 +1,80 @@
+//! The ranking every metric shares: rows sorted by score, and the tie blocks of equal scores. No metric maths.
+//!
+//! Convention (scikit-uplift 0.5.1, `np.argsort(score, kind="mergesort")[::-1]`): descending score; among equal
+//! scores the row with the LARGER index comes first. `-0.0` and `0.0` are equal. Scores must be finite
+//! (checked by the callers).
+
+use std::cmp::Ordering;
+
+/// Rows in ranking order and the tie blocks (runs of equal scores) of that order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Row indices, best score first (scikit-uplift order, see the module docs).
+    pub rows: Vec<u32>,
+    /// Exclusive end (position in `rows`) of each tie block; the last one is `rows.len()`.
+    /// scikit-uplift's curves have one point per tie block, at its end.
+    pub block_ends: Vec<u32>,
+}
+
+impl Ranking {
+    /// Sorts once; O(n log n). `score` must be finite and shorter than 2³² rows.
+    pub fn new(score: &[f64]) -> Ranking {
+        let mut keyed: Vec<(f64, u32)> = score
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, i as u32))
+            .collect();
+        // Descending score, then descending index: a strict total order, so an unstable sort is deterministic.
+        keyed.sort_unstable_by(|a, b| match b.0.partial_cmp(&a.0) {
+            Some(Ordering::Equal) | None => b.1.cmp(&a.1),
+            Some(o) => o,
+        });
+        let mut block_ends = Vec::new();
+        for pos in 1..keyed.len() {
+            // np.diff(score) != 0 marks the end of a block.
+            if keyed[pos].0 != keyed[pos - 1].0 {
+                block_ends.push(pos as u32);
+            }
+        }
+        if !keyed.is_empty() {
+            block_ends.push(keyed.len() as u32);
+        }
+        Ranking {
+            rows: keyed.into_iter().map(|(_, i)| i).collect(),
+            block_ends,
+        }
+    }
+
+    /// Number of rows ranked.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when no row is ranked.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn larger_index_first_among_ties() {
+        // scores:   0.5  0.9  0.5  0.1  0.9  -0.0  0.0
+        // desc order: 0.9 (rows 4, 1), 0.5 (rows 2, 0), 0.0/-0.0 (rows 6, 5), 0.1 sits before the zeros.
+        let r = Ranking::new(&[0.5, 0.9, 0.5, 0.1, 0.9, -0.0, 0.0]);
+        assert_eq!(r.rows, vec![4, 1, 2, 0, 3, 6, 5]);
+        // Blocks: {4,1} ends at 2, {2,0} at 4, {3} at 5, {6,5} at 7.
+        assert_eq!(r.block_ends, vec![2, 4, 5, 7]);
+    }
+
+    #[test]
+    fn constant_and_empty() {
+        let r = Ranking::new(&[1.0; 3]);
+        assert_eq!(r.rows, vec![2, 1, 0]);
+        assert_eq!(r.block_ends, vec![3]);
+        assert!(Ranking::new(&[]).is_empty());
+    }
+}
