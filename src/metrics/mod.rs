@@ -33,7 +33,10 @@ pub mod scores;
 pub use at_k::{uplift_at_k, AtKStrategy, TopK};
 pub use bootstrap::{bootstrap_intervals, BootstrapIntervals, BootstrapParams, Interval};
 
+pub use calibration::{calibration, ArmCalibration, CalibrationPoint, CalibrationReport};
+pub use capture::{capture_at, spearman};
 pub use curves::{qini_curve, uplift_curve, CurvePoints, QiniCurve, UpliftCurve};
+pub use deciles::{uplift_by_bins, UpliftBin};
 
 pub use input::OutcomeValue;
 pub use order::Ranking;
