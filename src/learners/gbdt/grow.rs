@@ -185,9 +185,9 @@ pub(crate) fn best_split(
         let miss = h[MISSING_BIN as usize];
         let has_missing = miss[1] > 0.0 || miss[0] != 0.0;
         let mut acc = [0.0f64; 2];
-        for t in 1..nb {
-            acc[0] += h[t][0];
-            acc[1] += h[t][1];
+        for (t, hb) in h.iter().enumerate().take(nb).skip(1) {
+            acc[0] += hb[0];
+            acc[1] += hb[1];
             consider(acc, j, t as u8, false);
             if has_missing {
                 consider([acc[0] + miss[0], acc[1] + miss[1]], j, t as u8, true);
@@ -288,7 +288,6 @@ impl Grower {
         let mut done: Vec<(usize, usize, usize)> = Vec::new();
         let mut final_pairs: Vec<(usize, usize, Split, f64, f64)> = Vec::new();
         let mut n_leaves = 1usize;
-        let mut score = score;
         loop {
             if n_leaves >= max_leaves {
                 break;
@@ -389,44 +388,116 @@ impl Grower {
             }
             done.push((o.node, o.start, o.end));
         }
-        if let Some(score) = score.as_deref_mut() {
+        if let Some(score) = score {
             for &(node, start, end) in &done {
                 if let Node::Leaf { value } = nodes[node] {
-                    for &r in &self.indices[start..end] {
-                        score[r as usize] += value;
-                    }
+                    add_leaf(&self.indices[start..end], value, score);
                 }
             }
             for (start, end, s, vl, vr) in &final_pairs {
-                let (f, t, ml) = (s.feature, s.bin, s.missing_left);
-                let nf = ts.nf;
-                for &r in &self.indices[*start..*end] {
-                    let b = ts.codes[r as usize * nf + f];
-                    let left = if b == MISSING_BIN { ml } else { b <= t };
-                    score[r as usize] += if left { *vl } else { *vr };
-                }
+                add_final_pair(ts, &self.indices[*start..*end], s, *vl, *vr, score);
             }
         }
         Tree { nodes }
     }
 }
 
-/// Stable partition of `idx` by the split: left rows first, in their order; returns the number of left rows.
-fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
-    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
-    scratch.clear();
-    let mut nl = 0usize;
-    for i in 0..idx.len() {
-        let r = idx[i];
-        let b = ts.codes[r as usize * nf + f];
-        let left = if b == MISSING_BIN { ml } else { b <= t };
-        if left {
-            idx[nl] = r;
-            nl += 1;
-        } else {
-            scratch.push(r);
+/// Does a row with bin `b` go left?
+#[inline(always)]
+fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
+    if b == MISSING_BIN {
+        missing_left
+    } else {
+        b <= t
+    }
+}
+
+/// Branch-free stable split of `idx` into `left` and `right` (each cleared first).
+#[inline(never)]
+fn split_rows(
+    codes: &[u8],
+    nf: usize,
+    f: usize,
+    t: u8,
+    ml: bool,
+    idx: &[u32],
+    left: &mut Vec<u32>,
+    right: &mut Vec<u32>,
+) {
+    left.clear();
+    right.clear();
+    left.resize(idx.len(), 0);
+    right.resize(idx.len(), 0);
+    let (mut nl, mut nr) = (0usize, 0usize);
+    {
+        let (lb, rb) = (&mut left[..], &mut right[..]);
+        for &r in idx {
+            let b = codes[r as usize * nf + f];
+            let go = goes_left(b, t, ml);
+            // write to both, advance one: no unpredictable branch
+            lb[nl.min(lb.len() - 1)] = r;
+            rb[nr.min(rb.len() - 1)] = r;
+            nl += go as usize;
+            nr += (!go) as usize;
         }
     }
-    idx[nl..].copy_from_slice(scratch);
+    left.truncate(nl);
+    right.truncate(nr);
+}
+
+/// Stable partition of `idx` by the split: left rows first, in their order; returns the number of left rows.
+/// Large ranges are split in fixed chunks on rayon's threads natively; the result is the same either way.
+fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
+    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
+    #[cfg(not(target_arch = "wasm32"))]
+    if idx.len() >= 4 * CHUNK {
+        use rayon::prelude::*;
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = idx
+            .par_chunks(4 * CHUNK)
+            .map(|c| {
+                let (mut l, mut r) = (Vec::new(), Vec::new());
+                split_rows(&ts.codes, nf, f, t, ml, c, &mut l, &mut r);
+                (l, r)
+            })
+            .collect();
+        let mut k = 0;
+        for (l, _) in &parts {
+            idx[k..k + l.len()].copy_from_slice(l);
+            k += l.len();
+        }
+        let nl = k;
+        for (_, r) in &parts {
+            idx[k..k + r.len()].copy_from_slice(r);
+            k += r.len();
+        }
+        return nl;
+    }
+    let mut left = std::mem::take(scratch);
+    let mut right = Vec::new();
+    split_rows(&ts.codes, nf, f, t, ml, idx, &mut left, &mut right);
+    let nl = left.len();
+    idx[..nl].copy_from_slice(&left);
+    idx[nl..].copy_from_slice(&right);
+    *scratch = left;
     nl
+}
+
+/// Add the final leaves' values of a split to the rows of its parent, without partitioning them.
+#[inline(never)]
+fn add_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, vl: f64, vr: f64, score: &mut [f64]) {
+    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
+    let codes = &ts.codes[..];
+    let v = [vr, vl];
+    for &r in idx {
+        let b = codes[r as usize * nf + f];
+        score[r as usize] += v[goes_left(b, t, ml) as usize];
+    }
+}
+
+/// Add one leaf's value to its rows.
+#[inline(never)]
+fn add_leaf(idx: &[u32], value: f64, score: &mut [f64]) {
+    for &r in idx {
+        score[r as usize] += value;
+    }
 }
