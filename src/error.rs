@@ -100,6 +100,10 @@ pub enum Error {
     NoRows,
 
     // ---- learners (gbdt, logistic) ----------------------------------------------------------
+    #[error("Row {row}: the sample weight is {found}, but weights must be 0 or more. Check the weight column.")]
+    NegativeWeight { row: usize, found: String },
+    #[error("Every row has weight 0, so there is nothing to learn from. Give some rows a positive weight.")]
+    AllWeightsZero,
 
     // ---- uplift ------------------------------------------------------------------------------
 

@@ -1,1 +1,459 @@
 //! Histogram gradient-boosted trees: our own, because it is the product's speed.
+//!
+//! Reading order: [`params`] (settings and their checks) → [`grow`](self) (histograms, splits, one tree) →
+//! [`tree`] (fitted trees) → this file (boosting rounds, early stopping, the fitted [`GbdtModel`]).
+//!
+//! Features arrive pre-binned (`u8` codes, bin 0 = missing); splits are bin thresholds with a learned
+//! direction for missing values. Log loss and squared error, sample weights, `scale_pos_weight` with the
+//! probabilities mapped back exactly (p = p_w / (p_w + w·(1 − p_w))), row subsampling, early stopping on a
+//! seeded validation part, gain importance. Same data + params ⇒ bit-identical model natively and in wasm.
+
+mod grow;
+pub mod params;
+#[cfg(test)]
+mod tests;
+pub mod tree;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::data::binning::MISSING_BIN;
+use crate::error::{Error, Result};
+use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
+use grow::{Grower, TrainSet};
+pub use params::{GbdtParams, ScalePosWeight};
+pub use tree::{Node, Tree};
+
+/// The gradient-boosted trees learner.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gbdt {
+    pub params: GbdtParams,
+}
+
+/// Called after every round with (rounds done, rounds planned).
+pub type ProgressFn<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// A fitted model. For log loss it predicts calibrated probabilities (positive weighting mapped back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GbdtModel {
+    pub objective: Objective,
+    /// Feature names, one per design column the model was trained on.
+    pub names: Vec<String>,
+    /// Starting raw score: weighted mean target (log-odds for log loss) in the weighted space.
+    pub base_score: f64,
+    /// Weight positives had while training (1 = none); predictions are mapped back with it.
+    pub pos_weight: f64,
+    /// The trees kept (after early stopping: up to the best round).
+    pub trees: Vec<Tree>,
+    /// Held-out loss after each round run (weighted log loss or mean squared error in the training
+    /// weighting); empty without a validation part.
+    pub valid_loss: Vec<f64>,
+    /// Training loss after the last round run (same definition as `valid_loss`, on the training rows).
+    pub train_loss: f64,
+}
+
+impl GbdtModel {
+    /// Number of trees used to predict (fewer than `trees` when early stopping cut the run short).
+    pub fn n_trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// Total split gain per feature over the kept trees, largest first (ties in column order).
+    pub fn feature_importance(&self) -> Vec<(String, f64)> {
+        let mut gain = vec![0.0f64; self.names.len()];
+        for t in &self.trees {
+            for n in &t.nodes {
+                if let Node::Split {
+                    feature, gain: g, ..
+                } = n
+                {
+                    if let Some(x) = gain.get_mut(*feature as usize) {
+                        *x += g;
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(String, f64)> = self.names.iter().cloned().zip(gain).collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    }
+
+    /// Raw score (before the link function) of one design row.
+    fn raw_score(&self, design: &Design, row: usize) -> f64 {
+        let n = design.binned.n_rows;
+        let nf = design.binned.n_features;
+        let codes = &design.binned.codes;
+        let mut s = self.base_score;
+        for t in &self.trees {
+            s += t.value(|j| {
+                if j < nf {
+                    codes[j * n + row]
+                } else {
+                    MISSING_BIN
+                }
+            });
+        }
+        s
+    }
+
+    /// Map a raw score to the prediction: the mapped-back probability for log loss, the value otherwise.
+    fn link(&self, s: f64) -> f64 {
+        match self.objective {
+            Objective::SquaredError => s,
+            Objective::LogLoss => {
+                let pw = sigmoid(s);
+                let w = self.pos_weight;
+                if w == 1.0 {
+                    pw
+                } else {
+                    pw / (pw + w * (1.0 - pw))
+                }
+            }
+        }
+    }
+}
+
+impl Predictor for GbdtModel {
+    fn predict(&self, design: &Design, rows: &[u32]) -> Vec<f64> {
+        let one = |&r: &u32| self.link(self.raw_score(design, r as usize));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            rows.par_iter().map(one).collect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            rows.iter().map(one).collect()
+        }
+    }
+}
+
+fn sigmoid(s: f64) -> f64 {
+    1.0 / (1.0 + libm::exp(-s))
+}
+
+impl Learner for Gbdt {
+    fn fit(
+        &self,
+        data: &FitData,
+        objective: Objective,
+        cancel: CancelFn,
+    ) -> Result<Box<dyn Predictor>> {
+        Ok(Box::new(self.fit_model(
+            data,
+            objective,
+            cancel,
+            &|_, _| {},
+        )?))
+    }
+    fn name(&self) -> &'static str {
+        "gbdt"
+    }
+}
+
+/// Checked per-row inputs: targets and effective weights (sample weight × positive weight).
+struct Checked {
+    y: Vec<f32>,
+    w: Vec<f32>,
+    pos_weight: f64,
+}
+
+fn check_inputs(data: &FitData, objective: Objective, p: &GbdtParams) -> Result<Checked> {
+    let n = data.rows.len();
+    if n == 0 {
+        return Err(Error::NoRows);
+    }
+    if data.target.len() != n {
+        return Err(Error::LengthMismatch {
+            what: "the target",
+            found: data.target.len(),
+            reference: "the list of rows",
+            expected: n,
+        });
+    }
+    if let Some(w) = data.weight {
+        if w.len() != n {
+            return Err(Error::LengthMismatch {
+                what: "the sample weights",
+                found: w.len(),
+                reference: "the list of rows",
+                expected: n,
+            });
+        }
+    }
+    let n_design = data.design.n_rows();
+    if let Some(i) = data.rows.iter().position(|&r| r as usize >= n_design) {
+        return Err(Error::BadParam {
+            name: "rows",
+            expected: "row numbers inside the data",
+            found: data.rows[i].to_string(),
+        });
+    }
+    let mut y = Vec::with_capacity(n);
+    let mut w = Vec::with_capacity(n);
+    let (mut wpos, mut wneg) = (0.0f64, 0.0f64);
+    for i in 0..n {
+        let t = data.target[i];
+        if !t.is_finite() {
+            return Err(Error::NotANumber {
+                what: "the target",
+                row: data.rows[i] as usize,
+            });
+        }
+        if objective == Objective::LogLoss && t != 0.0 && t != 1.0 {
+            return Err(Error::OutcomeNotBinary {
+                row: data.rows[i] as usize,
+                found: t.to_string(),
+            });
+        }
+        let wi = data.weight.map_or(1.0, |w| w[i]);
+        if !wi.is_finite() {
+            return Err(Error::NotANumber {
+                what: "the sample weight",
+                row: data.rows[i] as usize,
+            });
+        }
+        if wi < 0.0 {
+            return Err(Error::NegativeWeight {
+                row: data.rows[i] as usize,
+                found: wi.to_string(),
+            });
+        }
+        if t == 1.0 {
+            wpos += wi;
+        } else {
+            wneg += wi;
+        }
+        y.push(t as f32);
+        w.push(wi as f32);
+    }
+    if wpos + wneg <= 0.0 {
+        return Err(Error::AllWeightsZero);
+    }
+    let pos_weight = match (objective, p.scale_pos_weight) {
+        (Objective::SquaredError, _) | (_, ScalePosWeight::Off) => 1.0,
+        (_, ScalePosWeight::Value(v)) => v,
+        (_, ScalePosWeight::Auto) => {
+            if wpos > 0.0 && wneg > 0.0 {
+                wneg / wpos
+            } else {
+                1.0
+            }
+        }
+    };
+    if pos_weight != 1.0 {
+        let pw = pos_weight as f32;
+        for (wi, &yi) in w.iter_mut().zip(&y) {
+            if yi == 1.0 {
+                *wi *= pw;
+            }
+        }
+    }
+    Ok(Checked { y, w, pos_weight })
+}
+
+/// Row-major codes of the given design rows.
+fn gather(design: &Design, rows: &[u32]) -> Vec<u8> {
+    let nf = design.n_features();
+    let n = design.n_rows();
+    let mut out = vec![0u8; rows.len() * nf];
+    for j in 0..nf {
+        let col = &design.binned.codes[j * n..(j + 1) * n];
+        for (o, &r) in out.iter_mut().skip(j).step_by(nf.max(1)).zip(rows) {
+            *o = col[r as usize];
+        }
+    }
+    out
+}
+
+/// Weighted mean loss of raw scores.
+fn mean_loss(objective: Objective, score: &[f64], y: &[f32], w: &[f32]) -> f64 {
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for ((&s, &yi), &wi) in score.iter().zip(y).zip(w) {
+        let l = match objective {
+            // log(1 + e^s) − y·s, computed stably
+            Objective::LogLoss => {
+                let sp = if s > 0.0 {
+                    s + libm::log1p(libm::exp(-s))
+                } else {
+                    libm::log1p(libm::exp(s))
+                };
+                sp - yi as f64 * s
+            }
+            Objective::SquaredError => {
+                let d = s - yi as f64;
+                d * d
+            }
+        };
+        num += wi as f64 * l;
+        den += wi as f64;
+    }
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
+    }
+}
+
+/// Gradient and hessian of every training row at the current scores (f32, packed).
+fn gradients(objective: Objective, score: &[f64], y: &[f32], w: &[f32], gh: &mut [[f32; 2]]) {
+    let one = |(((g, &s), &yi), &wi): (((&mut [f32; 2], &f64), &f32), &f32)| match objective {
+        Objective::LogLoss => {
+            let p = 1.0 / (1.0 + libm::expf(-(s as f32)));
+            *g = [(p - yi) * wi, (p * (1.0 - p)).max(1e-16) * wi];
+        }
+        Objective::SquaredError => {
+            *g = [(s as f32 - yi) * wi, wi];
+        }
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        const PAR: usize = 65_536;
+        gh.par_chunks_mut(PAR)
+            .zip(score.par_chunks(PAR))
+            .zip(y.par_chunks(PAR))
+            .zip(w.par_chunks(PAR))
+            .for_each(|(((g, s), y), w)| g.iter_mut().zip(s).zip(y).zip(w).for_each(one));
+    }
+    #[cfg(target_arch = "wasm32")]
+    gh.iter_mut().zip(score).zip(y).zip(w).for_each(one);
+}
+
+impl Gbdt {
+    pub fn new(params: GbdtParams) -> Self {
+        Self { params }
+    }
+
+    /// Fit and return the concrete model (for feature importance, serialization and the loss per round).
+    /// `progress(done, planned)` is called after every round; `cancel` is checked before every round.
+    pub fn fit_model(
+        &self,
+        data: &FitData,
+        objective: Objective,
+        cancel: CancelFn,
+        progress: ProgressFn,
+    ) -> Result<GbdtModel> {
+        let p = &self.params;
+        p.validate()?;
+        let checked = check_inputs(data, objective, p)?;
+        let n_fit = data.rows.len();
+        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+
+        // Training and validation parts (positions into data.rows), each in ascending order.
+        let (train_pos, valid_pos): (Vec<usize>, Vec<usize>) = if p.validation_fraction > 0.0 {
+            let n_valid = (n_fit as f64 * p.validation_fraction).round() as usize;
+            if n_valid == 0 || n_valid >= n_fit {
+                return Err(Error::BadParam {
+                    name: "validationFraction",
+                    expected: "small enough to leave rows for training and large enough to hold out at least one row",
+                    found: format!("{} of {} rows", p.validation_fraction, n_fit),
+                });
+            }
+            let mut order: Vec<usize> = (0..n_fit).collect();
+            order.shuffle(&mut rng);
+            let mut v = order[..n_valid].to_vec();
+            let mut t = order[n_valid..].to_vec();
+            v.sort_unstable();
+            t.sort_unstable();
+            (t, v)
+        } else {
+            ((0..n_fit).collect(), Vec::new())
+        };
+        let pick = |pos: &[usize]| -> (Vec<u32>, Vec<f32>, Vec<f32>) {
+            (
+                pos.iter().map(|&i| data.rows[i]).collect(),
+                pos.iter().map(|&i| checked.y[i]).collect(),
+                pos.iter().map(|&i| checked.w[i]).collect(),
+            )
+        };
+        let (train_rows, y, w) = pick(&train_pos);
+        let (valid_rows, vy, vw) = pick(&valid_pos);
+        let design = data.design;
+        let nf = design.n_features();
+        let ts = TrainSet {
+            n: train_rows.len(),
+            nf,
+            codes: gather(design, &train_rows),
+            nbins: (0..nf).map(|j| design.binned.n_bins(j)).collect(),
+            upper: design.binned.upper.clone(),
+        };
+        let valid_codes = gather(design, &valid_rows);
+
+        // Base score: weighted mean in the training weighting.
+        let (mut sy, mut sw) = (0.0f64, 0.0f64);
+        for (&yi, &wi) in y.iter().zip(&w) {
+            sy += yi as f64 * wi as f64;
+            sw += wi as f64;
+        }
+        let mean = if sw > 0.0 { sy / sw } else { 0.0 };
+        let base_score = match objective {
+            Objective::SquaredError => mean,
+            Objective::LogLoss => {
+                let m = mean.clamp(1e-12, 1.0 - 1e-12);
+                (m / (1.0 - m)).ln()
+            }
+        };
+
+        let mut score = vec![base_score; ts.n];
+        let mut vscore = vec![base_score; valid_rows.len()];
+        let mut gh = vec![[0f32; 2]; ts.n];
+        let mut grower = Grower::new();
+        let mut trees = Vec::with_capacity(p.trees);
+        let mut valid_loss = Vec::new();
+        let mut best = (f64::INFINITY, 0usize);
+        let mut sampled: Vec<u32> = Vec::new();
+        for round in 0..p.trees {
+            if cancel() {
+                return Err(Error::Cancelled);
+            }
+            gradients(objective, &score, &y, &w, &mut gh);
+            let tree = if p.subsample < 1.0 {
+                sampled.clear();
+                for i in 0..ts.n as u32 {
+                    if rng.gen::<f64>() < p.subsample {
+                        sampled.push(i);
+                    }
+                }
+                let t = grower.grow(&ts, &gh, Some(&sampled), p, None);
+                for (i, s) in score.iter_mut().enumerate() {
+                    *s += t.value(|j| ts.codes[i * nf + j]);
+                }
+                t
+            } else {
+                grower.grow(&ts, &gh, None, p, Some(&mut score))
+            };
+            for (i, s) in vscore.iter_mut().enumerate() {
+                *s += tree.value(|j| valid_codes[i * nf + j]);
+            }
+            trees.push(tree);
+            if !valid_rows.is_empty() {
+                let l = mean_loss(objective, &vscore, &vy, &vw);
+                valid_loss.push(l);
+                if l < best.0 {
+                    best = (l, round + 1);
+                }
+            }
+            progress(round + 1, p.trees);
+            if p.early_stopping_rounds > 0 && round + 1 - best.1 >= p.early_stopping_rounds {
+                break;
+            }
+        }
+        if p.early_stopping_rounds > 0 && best.1 > 0 {
+            trees.truncate(best.1);
+        }
+        let train_loss = mean_loss(objective, &score, &y, &w);
+        Ok(GbdtModel {
+            objective,
+            names: design.names.clone(),
+            base_score,
+            pos_weight: checked.pos_weight,
+            trees,
+            valid_loss,
+            train_loss,
+        })
+    }
+}

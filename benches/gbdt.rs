@@ -1,0 +1,233 @@
+//! Speed and accuracy of our gradient-boosted trees against forust-ml 0.8, same data, same settings, same run.
+//!
+//! ```text
+//! cargo bench --bench gbdt --features bench-forust            # native, ours vs forust
+//! cargo bench --bench gbdt                                    # native, ours only
+//! GBDT_BENCH_CSV=/tmp/gbdt.csv cargo bench --bench gbdt       # also write the data for scripts/compare_lightgbm.py
+//! ```
+//! Env: GBDT_BENCH_ROWS (training rows, default 1,000,000; 200,000 more are held out), GBDT_BENCH_RUNS
+//! (default 3; medians are reported). Settings: 100 trees, depth 6, learning rate 0.1, L2 1, min child
+//! weight 1, 255 bins, log loss. Data: 12 features with a known logistic truth (seeded, see `generate`).
+//! The same file builds for wasm32-wasip1 and runs under node (scripts/bench-wasm.mjs).
+
+use std::io::Write;
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use uplift_simulator::data::binning::{BinParams, BinnedMatrix};
+use uplift_simulator::learners::gbdt::{Gbdt, GbdtParams};
+use uplift_simulator::learners::{Design, FitData, Objective, Predictor};
+
+const N_FEATURES: usize = 12;
+const TREES: usize = 100;
+const DEPTH: usize = 6;
+const LR: f64 = 0.1;
+
+/// Columns (NaN = missing) and 0/1 targets. Truth: logit = −1 + 0.9·x0 − 0.7·x1 + 0.5·x2·x3 + 0.6·[x4 > 0.5]
+/// + 0.4·sin(2·x5) + 0.3·cat(x6) − 0.2·x7² + 0.25·[x8 missing]; x9..x11 are noise; x0, x8 have 5 % / 10 %
+/// missing; x6 is a 6-level categorical code; x7 a rounded (coarse) value.
+fn generate(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut cols = vec![Vec::with_capacity(n); N_FEATURES];
+    let mut y = Vec::with_capacity(n);
+    let cat_effect = [-0.6, -0.2, 0.0, 0.1, 0.4, 0.8];
+    for _ in 0..n {
+        let mut x = [0.0f64; N_FEATURES];
+        for v in x.iter_mut() {
+            // roughly normal: sum of 3 uniforms, centred
+            *v = rng.gen::<f64>() + rng.gen::<f64>() + rng.gen::<f64>() - 1.5;
+        }
+        x[6] = rng.gen_range(0..6) as f64;
+        x[7] = (x[7] * 10.0).round() / 10.0;
+        let x8_missing = rng.gen::<f64>() < 0.10;
+        let z = -1.0 + 0.9 * x[0] - 0.7 * x[1]
+            + 0.5 * x[2] * x[3]
+            + if x[4] > 0.5 { 0.6 } else { 0.0 }
+            + 0.4 * (2.0 * x[5]).sin()
+            + 0.3 * cat_effect[x[6] as usize] / 0.3 * 0.3
+            - 0.2 * x[7] * x[7]
+            + if x8_missing { 0.25 } else { 0.1 * x[8] };
+        let p = 1.0 / (1.0 + (-z).exp());
+        y.push(if rng.gen::<f64>() < p { 1.0 } else { 0.0 });
+        if rng.gen::<f64>() < 0.05 {
+            x[0] = f64::NAN;
+        }
+        if x8_missing {
+            x[8] = f64::NAN;
+        }
+        for (c, v) in cols.iter_mut().zip(x) {
+            c.push(v);
+        }
+    }
+    (cols, y)
+}
+
+fn log_loss(p: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (&p, &y) in p.iter().zip(y) {
+        let p = p.clamp(1e-15, 1.0 - 1e-15);
+        s -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+    }
+    s / p.len() as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn design_of(cols: &[Vec<f64>]) -> Design {
+    let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    let binned = BinnedMatrix::from_columns(&refs, &BinParams::default());
+    let n = cols[0].len();
+    // The trees read only the bins; the raw matrix is left empty to keep the benchmark's memory down.
+    let _ = n;
+    Design {
+        names: (0..cols.len()).map(|j| format!("x{j}")).collect(),
+        binned,
+        raw: ndarray::Array2::zeros((0, cols.len())),
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let n_train = env_usize("GBDT_BENCH_ROWS", 1_000_000);
+    let n_test = 200_000;
+    let runs = env_usize("GBDT_BENCH_RUNS", 3).max(1);
+    let target = if cfg!(target_arch = "wasm32") {
+        "wasm32"
+    } else {
+        "native"
+    };
+    println!(
+        "gbdt bench ({target}): {n_train} training rows + {n_test} held out, {N_FEATURES} features, \
+         {TREES} trees, depth {DEPTH}, learning rate {LR}, log loss, {runs} runs"
+    );
+    let (cols, y) = generate(n_train + n_test, 20_260_101);
+    let rate = y[..n_train].iter().sum::<f64>() / n_train as f64;
+    println!("positive rate (training part): {rate:.4}");
+
+    if let Ok(path) = std::env::var("GBDT_BENCH_CSV") {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create CSV"));
+        let header: Vec<String> = (0..N_FEATURES).map(|j| format!("x{j}")).collect();
+        writeln!(f, "{},y,part", header.join(",")).unwrap();
+        for i in 0..n_train + n_test {
+            for c in &cols {
+                let v = c[i];
+                if v.is_nan() {
+                    write!(f, ",").unwrap();
+                } else {
+                    write!(f, "{v},").unwrap();
+                }
+            }
+            writeln!(f, "{},{}", y[i], if i < n_train { "train" } else { "test" }).unwrap();
+        }
+        println!("wrote {path}");
+    }
+
+    // ---- ours: binning (the product bins once per data set) + fit; predict held out ----
+    let params = GbdtParams {
+        trees: TREES,
+        max_depth: DEPTH,
+        learning_rate: LR,
+        l2: 1.0,
+        min_child_weight: 1.0,
+        ..GbdtParams::default()
+    };
+    let train_rows: Vec<u32> = (0..n_train as u32).collect();
+    let test_rows: Vec<u32> = (n_train as u32..(n_train + n_test) as u32).collect();
+    let (mut t_bin, mut t_fit) = (Vec::new(), Vec::new());
+    let mut ours_loss = 0.0;
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let design = design_of(&cols);
+        let t1 = Instant::now();
+        let data = FitData {
+            design: &design,
+            rows: &train_rows,
+            target: &y[..n_train],
+            weight: None,
+        };
+        let model = Gbdt::new(params.clone())
+            .fit_model(&data, Objective::LogLoss, &|| false, &|_, _| {})
+            .expect("fit");
+        let t2 = Instant::now();
+        t_bin.push((t1 - t0).as_secs_f64());
+        t_fit.push((t2 - t1).as_secs_f64());
+        ours_loss = log_loss(&model.predict(&design, &test_rows), &y[n_train..]);
+    }
+    let ours_fit = median(t_fit.clone());
+    let ours_total = median(
+        t_bin
+            .iter()
+            .zip(&t_fit)
+            .map(|(a, b)| a + b)
+            .collect::<Vec<_>>(),
+    );
+    println!(
+        "ours:   bin {:.3} s + fit {:.3} s = {:.3} s (median of {runs}: fit runs {:?}), held-out log loss {:.6}",
+        median(t_bin),
+        ours_fit,
+        ours_total,
+        t_fit.iter().map(|t| (t * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+        ours_loss
+    );
+
+    #[cfg(feature = "bench-forust")]
+    {
+        use forust_ml::objective::ObjectiveType;
+        use forust_ml::{GradientBooster, Matrix};
+        // forust bins inside `fit`, so its time is compared with our bin + fit.
+        let mut train_flat = Vec::with_capacity(n_train * N_FEATURES);
+        let mut test_flat = Vec::with_capacity(n_test * N_FEATURES);
+        for c in &cols {
+            train_flat.extend_from_slice(&c[..n_train]);
+            test_flat.extend_from_slice(&c[n_train..]);
+        }
+        let train = Matrix::new(&train_flat, n_train, N_FEATURES);
+        let test = Matrix::new(&test_flat, n_test, N_FEATURES);
+        let w = vec![1.0; n_train];
+        let mut times = Vec::new();
+        let mut loss = 0.0;
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let mut b = GradientBooster::default()
+                .set_objective_type(ObjectiveType::LogLoss)
+                .set_iterations(TREES)
+                .set_learning_rate(LR as f32)
+                .set_max_depth(DEPTH)
+                .set_l2(1.0)
+                .set_min_leaf_weight(1.0)
+                .set_nbins(256)
+                .set_parallel(!cfg!(target_arch = "wasm32"));
+            b.fit(&train, &y[..n_train], &w, None).expect("forust fit");
+            times.push(t0.elapsed().as_secs_f64());
+            let raw = b.predict(&test, !cfg!(target_arch = "wasm32"));
+            let p: Vec<f64> = raw.iter().map(|s| 1.0 / (1.0 + (-s).exp())).collect();
+            loss = log_loss(&p, &y[n_train..]);
+        }
+        let f = median(times.clone());
+        println!(
+            "forust: fit {:.3} s (median of {runs}: runs {:?}), held-out log loss {:.6}",
+            f,
+            times
+                .iter()
+                .map(|t| (t * 1000.0).round() / 1000.0)
+                .collect::<Vec<_>>(),
+            loss
+        );
+        println!(
+            "speed-up over forust ({target}): {:.2}x (our bin + fit), {:.2}x (our fit alone)",
+            f / ours_total,
+            f / ours_fit
+        );
+    }
+}

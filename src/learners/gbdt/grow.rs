@@ -1,0 +1,503 @@
+//! Growing one tree: gradient histograms per node, best split per node, row partitioning.
+//!
+//! Layout choices (measured, see docs/BENCHMARKS-gbdt.md):
+//! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
+//!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
+//! - gradient and hessian are packed as `[f32; 2]`; rows are accumulated in fixed chunks of [`CHUNK`] rows
+//!   into an `f32` histogram that fits in L1, and the chunk histograms are added into the node's `f64`
+//!   histogram in chunk order. The chunking depends only on the row count, so the sums are bit-identical
+//!   whether the chunks run on rayon's threads (native) or one after another (wasm);
+//! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
+//!   child's histogram is built, the sibling's is the parent's minus it;
+//! - children at the depth limit are never partitioned: their leaf values are added to the running score
+//!   straight from the parent's row range.
+
+use super::params::GbdtParams;
+use super::tree::{Node, Tree};
+use crate::data::binning::MISSING_BIN;
+
+/// Rows per histogram chunk (fixed: the summation order must not depend on the number of threads).
+pub(crate) const CHUNK: usize = 16_384;
+/// Bins per feature in a histogram (bin 0 = missing).
+const NB: usize = 256;
+
+/// The training rows' bin codes, row-major.
+pub(crate) struct TrainSet {
+    pub n: usize,
+    pub nf: usize,
+    /// `codes[i * nf + j]`: bin of feature j for training row i.
+    pub codes: Vec<u8>,
+    /// Finite bins per feature (codes 1..=nbins[j]).
+    pub nbins: Vec<usize>,
+    /// Raw upper bound of each bin, per feature (for readable thresholds).
+    pub upper: Vec<Vec<f64>>,
+}
+
+type Hist = Vec<[f64; 2]>;
+
+/// Add the (grad, hess) of `rows` (or of all rows in order when `rows` is None) into a chunk histogram.
+#[inline(never)]
+fn accumulate_chunk(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f32; 2]; NB]]) {
+    let nf = ts.nf;
+    match rows {
+        Chunk::Range(start, end) => {
+            let codes = &ts.codes[start * nf..end * nf];
+            for (row, g) in codes.chunks_exact(nf).zip(&gh[start..end]) {
+                for (hj, &b) in local.iter_mut().zip(row) {
+                    let e = &mut hj[b as usize];
+                    e[0] += g[0];
+                    e[1] += g[1];
+                }
+            }
+        }
+        Chunk::Rows(rows) => {
+            for &r in rows {
+                let r = r as usize;
+                let g = gh[r];
+                let row = &ts.codes[r * nf..r * nf + nf];
+                for (hj, &b) in local.iter_mut().zip(row) {
+                    let e = &mut hj[b as usize];
+                    e[0] += g[0];
+                    e[1] += g[1];
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Chunk<'a> {
+    Range(usize, usize),
+    Rows(&'a [u32]),
+}
+
+fn chunk_hist(ts: &TrainSet, gh: &[[f32; 2]], c: Chunk) -> Vec<[[f32; 2]; NB]> {
+    let mut local = vec![[[0f32; 2]; NB]; ts.nf];
+    accumulate_chunk(ts, gh, c, &mut local);
+    local
+}
+
+fn merge(out: &mut [[f64; 2]], local: &[[[f32; 2]; NB]]) {
+    for (o, l) in out.chunks_exact_mut(NB).zip(local) {
+        for (a, b) in o.iter_mut().zip(l) {
+            a[0] += b[0] as f64;
+            a[1] += b[1] as f64;
+        }
+    }
+}
+
+/// The histogram of the given rows (None = all training rows in order).
+pub(crate) fn build_hist(ts: &TrainSet, gh: &[[f32; 2]], rows: Option<&[u32]>, out: &mut Hist) {
+    out.clear();
+    out.resize(ts.nf * NB, [0.0; 2]);
+    let chunks: Vec<Chunk> = match rows {
+        None => (0..ts.n)
+            .step_by(CHUNK)
+            .map(|s| Chunk::Range(s, (s + CHUNK).min(ts.n)))
+            .collect(),
+        Some(r) => r.chunks(CHUNK).map(Chunk::Rows).collect(),
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    if chunks.len() > 1 {
+        use rayon::prelude::*;
+        let locals: Vec<_> = chunks.par_iter().map(|&c| chunk_hist(ts, gh, c)).collect();
+        for l in &locals {
+            merge(out, l);
+        }
+        return;
+    }
+    let mut local = vec![[[0f32; 2]; NB]; ts.nf];
+    for &c in &chunks {
+        for h in local.iter_mut() {
+            h.fill([0.0; 2]);
+        }
+        accumulate_chunk(ts, gh, c, &mut local);
+        merge(out, &local);
+    }
+}
+
+/// The best split of one node.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Split {
+    pub gain: f64,
+    pub feature: usize,
+    pub bin: u8,
+    pub missing_left: bool,
+    pub left: [f64; 2],
+    pub right: [f64; 2],
+}
+
+#[inline]
+fn score(g: f64, h: f64, l2: f64) -> f64 {
+    let d = h + l2;
+    if d > 0.0 {
+        g * g / d
+    } else {
+        0.0
+    }
+}
+
+/// Leaf value −G/(H+λ) (before the learning rate).
+#[inline]
+pub(crate) fn leaf_value(gh: [f64; 2], l2: f64) -> f64 {
+    let d = gh[1] + l2;
+    if d > 0.0 {
+        -gh[0] / d
+    } else {
+        0.0
+    }
+}
+
+/// The split with the largest gain over every feature and bin threshold, trying missing rows on both sides;
+/// ties go to the lower feature, then the lower threshold, then missing-right. None when no split passes
+/// `min_child_weight` and `min_split_gain`.
+pub(crate) fn best_split(
+    hist: &[[f64; 2]],
+    nbins: &[usize],
+    total: [f64; 2],
+    p: &GbdtParams,
+) -> Option<Split> {
+    let l2 = p.l2;
+    let mcw = p.min_child_weight;
+    let parent = score(total[0], total[1], l2);
+    let mut best: Option<Split> = None;
+    let mut best_gain = p.min_split_gain;
+    let mut consider = |l: [f64; 2], feature: usize, bin: u8, missing_left: bool| {
+        let r = [total[0] - l[0], total[1] - l[1]];
+        if l[1] < mcw || r[1] < mcw || l[1] <= 0.0 || r[1] <= 0.0 {
+            return;
+        }
+        let gain = 0.5 * (score(l[0], l[1], l2) + score(r[0], r[1], l2) - parent);
+        if gain > best_gain {
+            best_gain = gain;
+            best = Some(Split {
+                gain,
+                feature,
+                bin,
+                missing_left,
+                left: l,
+                right: r,
+            });
+        }
+    };
+    for (j, &nb) in nbins.iter().enumerate() {
+        let h = &hist[j * NB..(j + 1) * NB];
+        let miss = h[MISSING_BIN as usize];
+        let has_missing = miss[1] > 0.0 || miss[0] != 0.0;
+        let mut acc = [0.0f64; 2];
+        for (t, hb) in h.iter().enumerate().take(nb).skip(1) {
+            acc[0] += hb[0];
+            acc[1] += hb[1];
+            consider(acc, j, t as u8, false);
+            if has_missing {
+                consider([acc[0] + miss[0], acc[1] + miss[1]], j, t as u8, true);
+            }
+        }
+        if has_missing && nb >= 1 {
+            // every finite value left, missing right
+            acc[0] += h[nb][0];
+            acc[1] += h[nb][1];
+            consider(acc, j, nb as u8, false);
+        }
+    }
+    // No missing rows in the node: send future missing values the way most of the training weight went.
+    if let Some(s) = best.as_mut() {
+        let miss = hist[s.feature * NB + MISSING_BIN as usize];
+        if miss[1] <= 0.0 && miss[0] == 0.0 && (s.bin as usize) < nbins[s.feature] {
+            s.missing_left = s.left[1] >= s.right[1];
+        }
+    }
+    best
+}
+
+struct Open {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    gh: [f64; 2],
+    hist: Option<Hist>,
+    split: Option<Split>,
+}
+
+/// Reusable buffers for growing trees over one training set.
+pub(crate) struct Grower {
+    indices: Vec<u32>,
+    scratch: Vec<u32>,
+    spare: Vec<Hist>,
+}
+
+impl Grower {
+    pub fn new() -> Self {
+        Self {
+            indices: Vec::new(),
+            scratch: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    fn take_hist(&mut self) -> Hist {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    /// Grow one tree on `rows` (None = every training row) and, when `score` is given, add the tree's
+    /// values (learning rate applied) to `score` of those rows.
+    pub fn grow(
+        &mut self,
+        ts: &TrainSet,
+        gh: &[[f32; 2]],
+        rows: Option<&[u32]>,
+        p: &GbdtParams,
+        score: Option<&mut [f64]>,
+    ) -> Tree {
+        self.indices.clear();
+        match rows {
+            None => self.indices.extend(0..ts.n as u32),
+            Some(r) => self.indices.extend_from_slice(r),
+        }
+        let m = self.indices.len();
+        let max_leaves = if p.max_leaves == 0 {
+            usize::MAX
+        } else {
+            p.max_leaves
+        };
+        let lr = p.learning_rate;
+        let mut root_hist = self.take_hist();
+        build_hist(ts, gh, rows, &mut root_hist);
+        let mut total = [0.0f64; 2];
+        for b in &root_hist[..NB] {
+            total[0] += b[0];
+            total[1] += b[1];
+        }
+        let mut nodes = vec![Node::Leaf { value: 0.0 }];
+        let root_split = if p.max_depth > 0 {
+            best_split(&root_hist, &ts.nbins, total, p)
+        } else {
+            None
+        };
+        let mut open = vec![Open {
+            node: 0,
+            start: 0,
+            end: m,
+            depth: 0,
+            gh: total,
+            hist: Some(root_hist),
+            split: root_split,
+        }];
+        // Leaves whose rows sit in a range of `indices`, and pairs of final leaves sharing the parent's range.
+        let mut done: Vec<(usize, usize, usize)> = Vec::new();
+        let mut final_pairs: Vec<(usize, usize, Split, f64, f64)> = Vec::new();
+        let mut n_leaves = 1usize;
+        loop {
+            if n_leaves >= max_leaves {
+                break;
+            }
+            // best open leaf by gain; ties to the earliest node
+            let mut pick: Option<usize> = None;
+            for (k, o) in open.iter().enumerate() {
+                if let Some(s) = &o.split {
+                    match pick {
+                        Some(q) if open[q].split.map_or(0.0, |t| t.gain) >= s.gain => {}
+                        _ => pick = Some(k),
+                    }
+                }
+            }
+            let Some(k) = pick else { break };
+            let leaf = open.swap_remove(k);
+            let s = leaf.split.expect("picked leaves have a split");
+            n_leaves += 1;
+            let li = nodes.len();
+            nodes.push(Node::Leaf { value: 0.0 });
+            nodes.push(Node::Leaf { value: 0.0 });
+            let f = s.feature;
+            nodes[leaf.node] = Node::Split {
+                feature: f as u32,
+                threshold_bin: s.bin,
+                threshold: ts.upper[f]
+                    .get((s.bin as usize).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(f64::NAN),
+                missing_left: s.missing_left,
+                left: li as u32,
+                right: li as u32 + 1,
+                gain: s.gain,
+            };
+            let child_depth = leaf.depth + 1;
+            if child_depth >= p.max_depth {
+                // both children are final leaves: no partition needed
+                let vl = lr * leaf_value(s.left, p.l2);
+                let vr = lr * leaf_value(s.right, p.l2);
+                nodes[li] = Node::Leaf { value: vl };
+                nodes[li + 1] = Node::Leaf { value: vr };
+                if let Some(h) = leaf.hist {
+                    self.spare.push(h);
+                }
+                final_pairs.push((leaf.start, leaf.end, s, vl, vr));
+                continue;
+            }
+            // stable partition of the leaf's range
+            let mid = partition(
+                ts,
+                &mut self.indices[leaf.start..leaf.end],
+                &mut self.scratch,
+                &s,
+            ) + leaf.start;
+            let (ls, le, rs, re) = (leaf.start, mid, mid, leaf.end);
+            let left_small = le - ls <= re - rs;
+            let mut parent_hist = leaf.hist.expect("open leaves keep their histogram");
+            let mut small = self.take_hist();
+            {
+                let (a, b) = if left_small { (ls, le) } else { (rs, re) };
+                build_hist(ts, gh, Some(&self.indices[a..b]), &mut small);
+            }
+            for (pb, sb) in parent_hist.iter_mut().zip(&small) {
+                pb[0] -= sb[0];
+                pb[1] -= sb[1];
+            }
+            let (lh, rh) = if left_small {
+                (small, parent_hist)
+            } else {
+                (parent_hist, small)
+            };
+            let can_split = child_depth < p.max_depth;
+            for (node, start, end, g, h) in
+                [(li, ls, le, s.left, lh), (li + 1, rs, re, s.right, rh)]
+            {
+                let split = if can_split && end > start {
+                    best_split(&h, &ts.nbins, g, p)
+                } else {
+                    None
+                };
+                open.push(Open {
+                    node,
+                    start,
+                    end,
+                    depth: child_depth,
+                    gh: g,
+                    hist: Some(h),
+                    split,
+                });
+            }
+        }
+        for o in open {
+            nodes[o.node] = Node::Leaf {
+                value: lr * leaf_value(o.gh, p.l2),
+            };
+            if let Some(h) = o.hist {
+                self.spare.push(h);
+            }
+            done.push((o.node, o.start, o.end));
+        }
+        if let Some(score) = score {
+            for &(node, start, end) in &done {
+                if let Node::Leaf { value } = nodes[node] {
+                    add_leaf(&self.indices[start..end], value, score);
+                }
+            }
+            for (start, end, s, vl, vr) in &final_pairs {
+                add_final_pair(ts, &self.indices[*start..*end], s, *vl, *vr, score);
+            }
+        }
+        Tree { nodes }
+    }
+}
+
+/// Does a row with bin `b` go left?
+#[inline(always)]
+fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
+    if b == MISSING_BIN {
+        missing_left
+    } else {
+        b <= t
+    }
+}
+
+/// Branch-free stable split of `idx` into `left` and `right` (each cleared first).
+#[inline(never)]
+fn split_rows(
+    codes: &[u8],
+    nf: usize,
+    f: usize,
+    t: u8,
+    ml: bool,
+    idx: &[u32],
+    left: &mut Vec<u32>,
+    right: &mut Vec<u32>,
+) {
+    left.clear();
+    right.clear();
+    left.resize(idx.len(), 0);
+    right.resize(idx.len(), 0);
+    let (mut nl, mut nr) = (0usize, 0usize);
+    {
+        let (lb, rb) = (&mut left[..], &mut right[..]);
+        for &r in idx {
+            let b = codes[r as usize * nf + f];
+            let go = goes_left(b, t, ml);
+            // write to both, advance one: no unpredictable branch
+            lb[nl.min(lb.len() - 1)] = r;
+            rb[nr.min(rb.len() - 1)] = r;
+            nl += go as usize;
+            nr += (!go) as usize;
+        }
+    }
+    left.truncate(nl);
+    right.truncate(nr);
+}
+
+/// Stable partition of `idx` by the split: left rows first, in their order; returns the number of left rows.
+/// Large ranges are split in fixed chunks on rayon's threads natively; the result is the same either way.
+fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
+    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
+    #[cfg(not(target_arch = "wasm32"))]
+    if idx.len() >= 4 * CHUNK {
+        use rayon::prelude::*;
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = idx
+            .par_chunks(4 * CHUNK)
+            .map(|c| {
+                let (mut l, mut r) = (Vec::new(), Vec::new());
+                split_rows(&ts.codes, nf, f, t, ml, c, &mut l, &mut r);
+                (l, r)
+            })
+            .collect();
+        let mut k = 0;
+        for (l, _) in &parts {
+            idx[k..k + l.len()].copy_from_slice(l);
+            k += l.len();
+        }
+        let nl = k;
+        for (_, r) in &parts {
+            idx[k..k + r.len()].copy_from_slice(r);
+            k += r.len();
+        }
+        return nl;
+    }
+    let mut left = std::mem::take(scratch);
+    let mut right = Vec::new();
+    split_rows(&ts.codes, nf, f, t, ml, idx, &mut left, &mut right);
+    let nl = left.len();
+    idx[..nl].copy_from_slice(&left);
+    idx[nl..].copy_from_slice(&right);
+    *scratch = left;
+    nl
+}
+
+/// Add the final leaves' values of a split to the rows of its parent, without partitioning them.
+#[inline(never)]
+fn add_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, vl: f64, vr: f64, score: &mut [f64]) {
+    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
+    let codes = &ts.codes[..];
+    let v = [vr, vl];
+    for &r in idx {
+        let b = codes[r as usize * nf + f];
+        score[r as usize] += v[goes_left(b, t, ml) as usize];
+    }
+}
+
+/// Add one leaf's value to its rows.
+#[inline(never)]
+fn add_leaf(idx: &[u32], value: f64, score: &mut [f64]) {
+    for &r in idx {
+        score[r as usize] += value;
+    }
+}

@@ -1,0 +1,427 @@
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::data::binning::{BinParams, BinnedMatrix};
+
+fn design(cols: &[Vec<f64>]) -> Design {
+    let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    let binned = BinnedMatrix::from_columns(&refs, &BinParams::default());
+    let n = cols[0].len();
+    Design {
+        names: (0..cols.len()).map(|j| format!("x{j}")).collect(),
+        binned,
+        raw: Array2::from_shape_fn((n, cols.len()), |(i, j)| cols[j][i]),
+    }
+}
+
+fn no_cancel() -> bool {
+    false
+}
+
+fn fit(
+    d: &Design,
+    y: &[f64],
+    w: Option<&[f64]>,
+    obj: Objective,
+    p: GbdtParams,
+) -> Result<GbdtModel> {
+    let rows: Vec<u32> = (0..d.n_rows() as u32).collect();
+    let data = FitData {
+        design: d,
+        rows: &rows,
+        target: y,
+        weight: w,
+    };
+    Gbdt::new(p).fit_model(&data, obj, &no_cancel, &|_, _| {})
+}
+
+fn all_rows(d: &Design) -> Vec<u32> {
+    (0..d.n_rows() as u32).collect()
+}
+
+fn stump() -> GbdtParams {
+    GbdtParams {
+        trees: 1,
+        learning_rate: 1.0,
+        max_depth: 1,
+        l2: 0.0,
+        min_child_weight: 0.0,
+        ..GbdtParams::default()
+    }
+}
+
+#[test]
+fn stump_by_hand() {
+    // x = 1,2,3,4 (bins 1..4), y = 1,1,3,3, squared error, λ = 0, learning rate 1.
+    // Base score = mean(y) = 2, so g = s − y = (1, 1, −1, −1), h = 1.
+    // Threshold bin 1: G_L=1,H_L=1 | G_R=−1,H_R=3 → gain ½(1/1 + 1/3 − 0) = 0.667
+    // Threshold bin 2: G_L=2,H_L=2 | G_R=−2,H_R=2 → gain ½(4/2 + 4/2 − 0) = 2   ← best
+    // Threshold bin 3: mirror of bin 1 → 0.667.
+    // Leaves −G/H: left −2/2 = −1, right +1 → predictions 1, 1, 3, 3.
+    let d = design(&[vec![1.0, 2.0, 3.0, 4.0]]);
+    let m = fit(
+        &d,
+        &[1.0, 1.0, 3.0, 3.0],
+        None,
+        Objective::SquaredError,
+        stump(),
+    )
+    .unwrap();
+    assert_eq!(m.base_score, 2.0);
+    match &m.trees[0].nodes[0] {
+        Node::Split {
+            feature,
+            threshold_bin,
+            threshold,
+            gain,
+            missing_left,
+            ..
+        } => {
+            assert_eq!((*feature, *threshold_bin, *threshold), (0, 2, 2.0));
+            assert!((gain - 2.0).abs() < 1e-12);
+            // no missing rows: missing goes with the heavier side (tie → left)
+            assert!(*missing_left);
+        }
+        n => panic!("expected a split, got {n:?}"),
+    }
+    assert_eq!(m.predict(&d, &all_rows(&d)), vec![1.0, 1.0, 3.0, 3.0]);
+    assert_eq!(m.feature_importance(), vec![("x0".to_string(), 2.0)]);
+}
+
+#[test]
+fn missing_values_take_the_learned_side() {
+    // Rows with x missing have the same target as the large x: the best split is
+    // "x ≤ 2 left, x > 2 or missing right", a perfect separation.
+    let nan = f64::NAN;
+    let x = vec![1.0, 2.0, 3.0, 4.0, nan, nan];
+    let d = design(&[x.clone()]);
+    let m = fit(
+        &d,
+        &[0.0, 0.0, 5.0, 5.0, 5.0, 5.0],
+        None,
+        Objective::SquaredError,
+        stump(),
+    )
+    .unwrap();
+    match &m.trees[0].nodes[0] {
+        Node::Split {
+            threshold_bin,
+            missing_left,
+            ..
+        } => assert_eq!((*threshold_bin, *missing_left), (2, false)),
+        n => panic!("expected a split, got {n:?}"),
+    }
+    // (gradients are f32: the base score 10/3 is not exact in f32, hence the tolerance)
+    let pred = m.predict(&d, &all_rows(&d));
+    for (p, want) in pred.iter().zip([0.0, 0.0, 5.0, 5.0, 5.0, 5.0]) {
+        assert!((p - want).abs() < 1e-6, "{pred:?}");
+    }
+    // Mirror: missing rows look like the small x → missing goes left.
+    let m = fit(
+        &d,
+        &[0.0, 0.0, 5.0, 5.0, 0.0, 0.0],
+        None,
+        Objective::SquaredError,
+        stump(),
+    )
+    .unwrap();
+    match &m.trees[0].nodes[0] {
+        Node::Split {
+            threshold_bin,
+            missing_left,
+            ..
+        } => assert_eq!((*threshold_bin, *missing_left), (2, true)),
+        n => panic!("expected a split, got {n:?}"),
+    }
+}
+
+#[test]
+fn weights_shift_the_fit() {
+    // A constant feature cannot be split, so the model is its base score, the weighted mean:
+    // y = (0, 1) with weights (3, 1) → 1/4, both for squared error and (as a probability) for log loss.
+    let d = design(&[vec![1.0, 1.0]]);
+    let rows = all_rows(&d);
+    let w = [3.0, 1.0];
+    let m = fit(
+        &d,
+        &[0.0, 1.0],
+        Some(&w),
+        Objective::SquaredError,
+        GbdtParams::default(),
+    )
+    .unwrap();
+    assert_eq!(m.predict(&d, &rows), vec![0.25, 0.25]);
+    let m = fit(
+        &d,
+        &[0.0, 1.0],
+        Some(&w),
+        Objective::LogLoss,
+        GbdtParams::default(),
+    )
+    .unwrap();
+    for p in m.predict(&d, &rows) {
+        assert!((p - 0.25).abs() < 1e-12, "{p}");
+    }
+    // In the stump, weight 0 removes rows: with rows 3,4 weightless the data is (1→1, 2→1, 3→3, 4→3)
+    // reduced to x = 1, 2 both with y = 1 … so the left/right split has no right weight and no split is made.
+    let d = design(&[vec![1.0, 2.0, 3.0, 4.0]]);
+    let m = fit(
+        &d,
+        &[1.0, 1.0, 3.0, 3.0],
+        Some(&[1.0, 1.0, 0.0, 0.0]),
+        Objective::SquaredError,
+        stump(),
+    )
+    .unwrap();
+    assert_eq!(m.base_score, 1.0);
+    assert!(m.trees[0].nodes.len() == 1, "{:?}", m.trees[0]);
+}
+
+#[test]
+fn positive_weight_is_mapped_back_exactly() {
+    // 1 positive, 3 negatives, constant feature, auto weight w = 3/1 = 3: in the weighted space the rate is
+    // 3/(3+3) = 0.5; mapped back p = 0.5/(0.5 + 3·0.5) = 0.25, the observed rate.
+    let d = design(&[vec![1.0; 4]]);
+    let p = GbdtParams {
+        scale_pos_weight: ScalePosWeight::Auto,
+        ..GbdtParams::default()
+    };
+    let m = fit(&d, &[1.0, 0.0, 0.0, 0.0], None, Objective::LogLoss, p).unwrap();
+    assert_eq!(m.pos_weight, 3.0);
+    assert!(m.base_score.abs() < 1e-12);
+    for p in m.predict(&d, &all_rows(&d)) {
+        assert!((p - 0.25).abs() < 1e-12, "{p}");
+    }
+}
+
+/// n rows, 4 features (one with 10% missing), logistic truth with intercept `b`.
+fn logistic_data(n: usize, b: f64, seed: u64) -> (Design, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let x: Vec<f64> = (0..4).map(|_| rng.gen::<f64>() * 2.0 - 1.0).collect();
+        let z = b + 1.5 * x[0] - x[1] + if x[2] > 0.0 { 0.8 } else { 0.0 };
+        let p = 1.0 / (1.0 + (-z).exp());
+        y.push(if rng.gen::<f64>() < p { 1.0 } else { 0.0 });
+        for j in 0..4 {
+            let v = if j == 3 && rng.gen::<f64>() < 0.1 {
+                f64::NAN
+            } else {
+                x[j]
+            };
+            cols[j].push(v);
+        }
+    }
+    (design(&cols), y)
+}
+
+#[test]
+fn mapped_back_predictions_match_the_observed_rate() {
+    let (d, y) = logistic_data(20_000, -3.5, 7);
+    let rate = y.iter().sum::<f64>() / y.len() as f64;
+    let p = GbdtParams {
+        scale_pos_weight: ScalePosWeight::Auto,
+        trees: 50,
+        max_depth: 3,
+        ..GbdtParams::default()
+    };
+    let m = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
+    assert!(m.pos_weight > 10.0, "{}", m.pos_weight);
+    let pred = m.predict(&d, &all_rows(&d));
+    let mean = pred.iter().sum::<f64>() / pred.len() as f64;
+    assert!(
+        (mean - rate).abs() < 0.1 * rate,
+        "mean prediction {mean} vs rate {rate}"
+    );
+}
+
+#[test]
+fn learns_the_signal_and_importance_ranks_it() {
+    let (d, y) = logistic_data(20_000, 0.0, 3);
+    let m = fit(&d, &y, None, Objective::LogLoss, GbdtParams::default()).unwrap();
+    // base log loss of a ~50% rate is ln 2 = 0.693; the truth has a strong signal
+    assert!(m.train_loss < 0.6, "{}", m.train_loss);
+    let imp = m.feature_importance();
+    assert_eq!(imp[0].0, "x0");
+    assert_eq!(imp[3].0, "x3", "the noise feature is last: {imp:?}");
+}
+
+#[test]
+fn fitting_twice_gives_the_identical_model() {
+    let (d, y) = logistic_data(40_000, -1.0, 11);
+    let p = GbdtParams {
+        trees: 20,
+        subsample: 0.8,
+        validation_fraction: 0.2,
+        scale_pos_weight: ScalePosWeight::Auto,
+        ..GbdtParams::default()
+    };
+    let a = fit(&d, &y, None, Objective::LogLoss, p.clone()).unwrap();
+    let b = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}
+
+#[test]
+fn early_stopping_stops_on_noise() {
+    // The target ignores the features: the held-out loss stops improving early.
+    let (d, _) = logistic_data(5_000, 0.0, 5);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let y: Vec<f64> = (0..5_000)
+        .map(|_| if rng.gen::<f64>() < 0.3 { 1.0 } else { 0.0 })
+        .collect();
+    let p = GbdtParams {
+        trees: 500,
+        validation_fraction: 0.3,
+        early_stopping_rounds: 5,
+        ..GbdtParams::default()
+    };
+    let m = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
+    assert!(m.n_trees() < 100, "kept {} trees", m.n_trees());
+    assert_eq!(m.valid_loss.len(), m.n_trees() + 5);
+    let best = m.valid_loss[m.n_trees() - 1];
+    assert!(m.valid_loss.iter().all(|&l| l >= best));
+}
+
+#[test]
+fn serde_round_trip_predicts_identically() {
+    let (d, y) = logistic_data(10_000, -1.0, 2);
+    let m = fit(&d, &y, None, Objective::LogLoss, GbdtParams::default()).unwrap();
+    let json = serde_json::to_string(&m).unwrap();
+    let back: GbdtModel = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, m);
+    let rows = all_rows(&d);
+    assert_eq!(back.predict(&d, &rows), m.predict(&d, &rows));
+}
+
+#[test]
+fn params_are_checked_first_with_plain_messages() {
+    let d = design(&[vec![1.0, 2.0]]);
+    let e = fit(
+        &d,
+        &[0.0, 1.0],
+        None,
+        Objective::LogLoss,
+        GbdtParams {
+            learning_rate: 0.0,
+            ..GbdtParams::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Setting “learningRate” is 0, but it must be above 0 and at most 1."
+    );
+    let e = GbdtParams {
+        early_stopping_rounds: 10,
+        ..GbdtParams::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Setting “validationFraction” is 0, but it must be above 0 when early stopping is on (e.g. 0.1)."
+    );
+    let e = GbdtParams {
+        scale_pos_weight: ScalePosWeight::Value(-1.0),
+        ..GbdtParams::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Setting “scalePosWeight” is -1, but it must be a number above 0."
+    );
+    let p: GbdtParams =
+        serde_json::from_str(r#"{"trees":5,"scalePosWeight":{"value":2.0}}"#).unwrap();
+    assert_eq!(p.trees, 5);
+    assert_eq!(p.scale_pos_weight, ScalePosWeight::Value(2.0));
+    assert!(serde_json::from_str::<GbdtParams>(r#"{"tress":5}"#).is_err());
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let d = design(&[vec![1.0, 2.0]]);
+    let e = fit(
+        &d,
+        &[0.0, 2.0],
+        None,
+        Objective::LogLoss,
+        GbdtParams::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Row 1: the outcome must be 0 or 1, but it is 2. Choose a yes/no conversion column as the outcome."
+    );
+    let e = fit(
+        &d,
+        &[0.0, 1.0],
+        Some(&[1.0, -2.0]),
+        Objective::LogLoss,
+        GbdtParams::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Row 1: the sample weight is -2, but weights must be 0 or more. Check the weight column."
+    );
+    let e = fit(
+        &d,
+        &[0.0, 1.0],
+        Some(&[0.0, 0.0]),
+        Objective::LogLoss,
+        GbdtParams::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Every row has weight 0, so there is nothing to learn from. Give some rows a positive weight."
+    );
+    let e = fit(&d, &[0.0], None, Objective::LogLoss, GbdtParams::default()).unwrap_err();
+    assert!(matches!(e, Error::LengthMismatch { .. }));
+}
+
+#[test]
+fn cancel_stops_between_rounds() {
+    let d = design(&[vec![1.0, 2.0]]);
+    let rows = all_rows(&d);
+    let data = FitData {
+        design: &d,
+        rows: &rows,
+        target: &[0.0, 1.0],
+        weight: None,
+    };
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let cancel = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 3;
+    let done = std::sync::Mutex::new(Vec::new());
+    let progress = |a: usize, b: usize| done.lock().unwrap().push((a, b));
+    let e = Gbdt::default()
+        .fit_model(&data, Objective::LogLoss, &cancel, &progress)
+        .unwrap_err();
+    assert!(matches!(e, Error::Cancelled));
+    assert_eq!(*done.lock().unwrap(), vec![(1, 100), (2, 100), (3, 100)]);
+}
+
+#[test]
+fn leaf_limit_and_chunked_histograms() {
+    // More rows than one histogram chunk, leaves capped at 5: every tree has at most 5 leaves, and a
+    // subset of rows predicts the same as the full list.
+    let (d, y) = logistic_data(super::grow::CHUNK * 2 + 123, 0.0, 9);
+    let p = GbdtParams {
+        trees: 5,
+        max_leaves: 5,
+        max_depth: 10,
+        ..GbdtParams::default()
+    };
+    let m = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
+    assert!(m.trees.iter().all(|t| t.n_leaves() <= 5));
+    assert!(m.trees.iter().any(|t| t.n_leaves() == 5));
+    let all = m.predict(&d, &all_rows(&d));
+    assert_eq!(m.predict(&d, &[7, 3]), vec![all[7], all[3]]);
+}
