@@ -408,7 +408,7 @@ fn cholesky_solve(a: &mut [f64], b: &[f64], d: usize) -> Option<Vec<f64>> {
         for k in 0..j {
             s -= a[j * d + k] * a[j * d + k];
         }
-        if !(s > 0.0) || !s.is_finite() {
+        if s.is_nan() || s <= 0.0 || s.is_infinite() {
             return None;
         }
         let l = libm::sqrt(s);
@@ -528,7 +528,7 @@ mod tests {
         // separable, so the optimum is finite; the penalty is off because standardization differs).
         let x = vec![0.1, 0.5, 0.9, 1.3, 0.2, 0.8];
         let y = vec![0.0, 0.0, 1.0, 1.0, 1.0, 0.0];
-        let d = design(&[x.clone()]);
+        let d = design(&[x]);
         let w = [2.0, 1.0, 1.0, 2.0, 1.0, 1.0];
         let rep_rows: Vec<u32> = vec![0, 0, 1, 2, 3, 3, 4, 5];
         let rep_y: Vec<f64> = rep_rows.iter().map(|&r| y[r as usize]).collect();
