@@ -1,33 +1,40 @@
-//! `auto`: choose the meta-learner by out-of-fold evidence (a doubly robust loss) with a one-standard-error rule.
+//! `auto`: choose the meta-learner by out-of-fold evidence (a doubly robust uplift curve) with a one-standard-error rule.
 //!
 //! For each row, φ = μ̂1 − μ̂0 + t·(y − μ̂1)/ê − (1 − t)·(y − μ̂0)/(1 − ê) is built from the row's own fold's
-//! models, which never saw it; given x, φ averages to τ(x) when ê is right (it is, in a randomized test), so
-//! mean (φ − τ̂_c)² = noise + mean (τ − τ̂_c)²: differences between candidates estimate differences in
-//! their error against the true effect. Every candidate's τ̂ is out-of-fold too, so the comparison is on
-//! rows no model saw. (Nested folds would multiply the cost by K; with a few candidates and the rule below,
-//! the choice itself has little room to overfit.)
+//! models, which never saw it; given x, φ averages to τ(x) when ê is right (it is, in a randomized test). So
+//! for any targeting set chosen without looking at the row's outcome, Σ φ over the set estimates the true
+//! incremental conversions it captures. Every candidate's τ̂ is out-of-fold, so its ranking of a row never
+//! used that row's outcome.
 //!
-//! Rule: the lowest loss wins unless a simpler learner (S < T < X < DR) is within one standard error of the
-//! paired per-row loss difference, in which case the simplest such learner is chosen.
+//! Criterion (what the product sells: who to target first): the area under the doubly robust uplift curve,
+//! gain = (1/n)·Σᵢ φᵢ·(1 − rankᵢ/n) with rank 0 for the highest τ̂ (tied scores share their average rank),
+//! i.e. the captured effect averaged over every targeting share from 0 to 100 %. Differences between two
+//! candidates are per-row sums, so their standard error comes from the paired per-row terms. A squared-error
+//! loss mean (φ − τ̂)² is reported too but not used: at rare conversions it rewards flat, shrunken scores
+//! that rank users poorly. Nested folds would multiply the cost by K; with a few candidates and the rule
+//! below the choice has little room to overfit.
+//!
+//! Rule: the highest gain wins unless a simpler learner (S < T < X < DR) is within `se_rule` standard errors
+//! of the paired difference, in which case the simplest such learner is chosen (default 0: see
+//! `UpliftParams::auto_se_rule` for why the one-standard-error rule is not the default).
 
 use serde::Serialize;
 
 use super::params::MetaLearner;
 
-/// One candidate's out-of-fold doubly robust loss.
+/// One candidate's out-of-fold evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CandidateLoss {
     pub learner: MetaLearner,
-    /// mean (φ − τ̂)² over all rows.
-    pub loss: f64,
-    /// Standard error of that mean.
-    pub se: f64,
-    /// loss − best loss, and the standard error of the paired per-row difference.
-    pub vs_best: f64,
-    pub vs_best_se: f64,
-    /// mean (φ − τ̂)² improvement over one flat uplift for everyone (positive = better than flat).
-    pub gain_over_flat: f64,
+    /// Area under the doubly robust uplift curve minus that of random targeting (conversions per user; higher
+    /// is better).
+    pub gain: f64,
+    /// Best gain − this gain (≥ 0), and the standard error of that paired difference.
+    pub behind_best: f64,
+    pub behind_best_se: f64,
+    /// mean (φ − τ̂)² (reported, not used for the choice).
+    pub squared_error: f64,
 }
 
 /// What auto chose and why.
@@ -36,13 +43,11 @@ pub struct CandidateLoss {
 pub struct AutoReport {
     pub chosen: MetaLearner,
     pub runner_up: Option<MetaLearner>,
-    /// Candidates in order of loss (best first).
+    /// Candidates by gain (best first).
     pub candidates: Vec<CandidateLoss>,
-    /// Loss of a flat uplift (the average effect, the same for everyone): the reference.
-    pub flat_loss: f64,
     /// One plain sentence: why this learner.
     pub reason: String,
-    /// How the losses were computed.
+    /// How the evidence was computed.
     pub method: String,
 }
 
@@ -53,105 +58,122 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
     (m, libm::sqrt(var / n))
 }
 
-/// Choose among `candidates` (learner, out-of-fold τ̂) with pseudo-outcomes `phi`.
-pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)]) -> AutoReport {
+/// Per-row weight 1 − rank/n (rank 0 = highest score; ties share the average rank), minus ½ (random targeting).
+fn rank_weights(score: &[f64]) -> Vec<f64> {
+    let n = score.len();
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+    let mut w = vec![0.0; n];
+    let nf = n.max(1) as f64;
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && score[idx[j + 1]] == score[idx[i]] {
+            j += 1;
+        }
+        let avg_rank = (i + j) as f64 / 2.0;
+        for &r in &idx[i..=j] {
+            w[r] = 1.0 - avg_rank / nf - 0.5;
+        }
+        i = j + 1;
+    }
+    w
+}
+
+/// Choose among `candidates` (learner, out-of-fold τ̂) with pseudo-outcomes `phi`; `se_rule` standard errors
+/// of tolerance for a simpler learner (1.0 is the usual one-standard-error rule).
+pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)], se_rule: f64) -> AutoReport {
     let n = phi.len().max(1) as f64;
-    let flat = phi.iter().sum::<f64>() / n;
-    let flat_loss = phi.iter().map(|p| (p - flat) * (p - flat)).sum::<f64>() / n;
-    let losses: Vec<Vec<f64>> = candidates
+    let terms: Vec<Vec<f64>> = candidates
         .iter()
         .map(|(_, tau)| {
-            phi.iter()
-                .zip(tau)
-                .map(|(p, t)| (p - t) * (p - t))
+            rank_weights(tau)
+                .iter()
+                .zip(phi)
+                .map(|(w, p)| w * p)
                 .collect()
         })
         .collect();
-    let means: Vec<(f64, f64)> = losses.iter().map(|l| mean_se(l)).collect();
+    let gains: Vec<f64> = terms.iter().map(|t| t.iter().sum::<f64>() / n).collect();
     let best = (0..candidates.len())
-        .min_by(|&a, &b| {
-            means[a].0.total_cmp(&means[b].0).then(
-                candidates[a]
+        .max_by(|&a, &b| {
+            gains[a].total_cmp(&gains[b]).then(
+                candidates[b]
                     .0
                     .simplicity()
-                    .cmp(&candidates[b].0.simplicity()),
+                    .cmp(&candidates[a].0.simplicity()),
             )
         })
         .unwrap_or(0);
     let mut rows: Vec<CandidateLoss> = candidates
         .iter()
         .enumerate()
-        .map(|(c, (learner, _))| {
-            let d: Vec<f64> = losses[c]
+        .map(|(c, (learner, tau))| {
+            let d: Vec<f64> = terms[best]
                 .iter()
-                .zip(&losses[best])
+                .zip(&terms[c])
                 .map(|(a, b)| a - b)
                 .collect();
-            let (vs_best, vs_best_se) = mean_se(&d);
+            let (behind_best, behind_best_se) = mean_se(&d);
             CandidateLoss {
                 learner: *learner,
-                loss: means[c].0,
-                se: means[c].1,
-                vs_best,
-                vs_best_se,
-                gain_over_flat: flat_loss - means[c].0,
+                gain: gains[c],
+                behind_best,
+                behind_best_se,
+                squared_error: phi
+                    .iter()
+                    .zip(tau)
+                    .map(|(p, t)| (p - t) * (p - t))
+                    .sum::<f64>()
+                    / n,
             }
         })
         .collect();
     let best_learner = candidates.get(best).map_or(MetaLearner::T, |c| c.0);
     let chosen = rows
         .iter()
-        .filter(|r| r.vs_best <= r.vs_best_se)
+        .filter(|r| r.behind_best <= se_rule * r.behind_best_se)
         .min_by_key(|r| r.learner.simplicity())
         .map_or(best_learner, |r| r.learner);
     rows.sort_by(|a, b| {
-        a.loss
-            .total_cmp(&b.loss)
+        b.gain
+            .total_cmp(&a.gain)
             .then(a.learner.simplicity().cmp(&b.learner.simplicity()))
     });
     let runner_up = rows.iter().map(|r| r.learner).find(|&l| l != chosen);
     let row_of = |l: MetaLearner| rows.iter().find(|r| r.learner == l);
+    let in_se = |r: &CandidateLoss| {
+        if r.behind_best_se > 0.0 {
+            format!("{:.1} standard errors", r.behind_best / r.behind_best_se)
+        } else {
+            "a margin that could not be measured".into()
+        }
+    };
     let reason = match (chosen == best_learner, runner_up.and_then(row_of)) {
         (_, None) => format!("{} was the only candidate.", chosen.label()),
-        (true, Some(r)) => {
-            let gap = if r.vs_best_se > 0.0 {
-                format!("{:.1} standard errors", r.vs_best / r.vs_best_se)
-            } else {
-                "a margin that could not be measured".into()
-            };
-            format!(
-                "{} had the lowest out-of-fold error of the {} learners tried (a doubly robust check on rows no model saw); the runner-up, {}, was {} behind.",
-                chosen.label(),
-                candidates.len(),
-                r.learner.label(),
-                gap
-            )
-        }
-        (false, _) => {
-            let c = row_of(chosen);
-            let gap = c.map_or(0.0, |c| {
-                if c.vs_best_se > 0.0 {
-                    c.vs_best / c.vs_best_se
-                } else {
-                    0.0
-                }
-            });
-            format!(
-                "{} was chosen: {} had the lowest out-of-fold error, but {} is within one standard error of it ({:.1} apart) and is simpler, so it is less likely to chase noise.",
-                chosen.label(),
-                best_learner.label(),
-                chosen.label(),
-                gap
-            )
-        }
+        (true, Some(r)) => format!(
+            "{} ranked users best on rows no model had seen (a doubly robust estimate of the conversions gained when targeting by its scores, of the {} learners tried); the runner-up, {}, was {} behind.",
+            chosen.label(),
+            candidates.len(),
+            r.learner.label(),
+            in_se(r)
+        ),
+        (false, _) => format!(
+            "{} was chosen: {} ranked users best on rows no model had seen, but {} is only {} behind and is simpler, so it is less likely to chase noise.",
+            chosen.label(),
+            best_learner.label(),
+            chosen.label(),
+            row_of(chosen).map_or_else(|| "0 standard errors".into(), in_se)
+        ),
     };
     AutoReport {
         chosen,
         runner_up,
         candidates: rows,
-        flat_loss,
         reason,
-        method: "Doubly robust (AIPW) pseudo-outcome loss, mean (φ − τ̂)², on out-of-fold scores; one-standard-error rule on paired differences, simpler learner preferred (S < T < X < DR).".into(),
+        method: format!(
+            "Area under the doubly robust (AIPW) uplift curve of each learner's out-of-fold scores; a simpler learner (S < T < X < DR) is preferred when within {se_rule} standard error(s) of the best (paired per-row differences)."
+        ),
     }
 }
 
@@ -160,44 +182,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn best_wins_when_clearly_better_and_simpler_wins_a_tie() {
-        // φ = 1, 0, 1, 0. A predicts φ exactly (loss 0); B predicts 0.5 everywhere (loss 0.25, every row worse
-        // by 0.25, so the paired difference has se 0 and B is not within one se).
-        let phi = [1.0, 0.0, 1.0, 0.0];
-        let a = (MetaLearner::X, phi.to_vec());
-        let b = (MetaLearner::S, vec![0.5; 4]);
-        let r = choose(&phi, &[b.clone(), a.clone()]);
-        assert_eq!(r.chosen, MetaLearner::X);
-        assert_eq!(r.runner_up, Some(MetaLearner::S));
-        assert_eq!(r.flat_loss, 0.25);
-        assert_eq!(r.candidates[0].loss, 0.0);
-        assert!(
-            r.reason.starts_with("X had the lowest out-of-fold error"),
-            "{}",
-            r.reason
+    fn rank_weights_by_hand() {
+        // scores 0.3, 0.9, 0.3, 0.1 → ranks 1.5 (tie of ranks 1,2), 0, 1.5, 3 → 1 − r/4 − ½ = 0.125, 0.5, 0.125, −0.25
+        assert_eq!(
+            rank_weights(&[0.3, 0.9, 0.3, 0.1]),
+            vec![0.125, 0.5, 0.125, -0.25]
         );
-        // Equal losses: T (simpler) beats DR.
-        let c = (MetaLearner::Dr, vec![0.5; 4]);
-        let d = (MetaLearner::T, vec![0.5; 4]);
-        let r = choose(&phi, &[c, d]);
-        assert_eq!(r.chosen, MetaLearner::T);
     }
 
     #[test]
-    fn within_one_se_the_simpler_learner_is_chosen() {
-        // X predicts 0.5 everywhere: row loss 0.25. S predicts 0.4, 0.45, 0.4, 0.45: row losses 0.36, 0.2025,
-        // 0.36, 0.2025 (mean 0.28125, worse). Paired differences 0.11, −0.0475, … → mean 0.03125,
-        // sd 0.0909, se 0.0455 ≥ 0.03125 → S is within one standard error and simpler → S.
-        let phi = [1.0, 0.0, 1.0, 0.0];
-        let x = (MetaLearner::X, vec![0.5, 0.5, 0.5, 0.5]);
-        let s = (MetaLearner::S, vec![0.4, 0.45, 0.4, 0.45]);
-        let r = choose(&phi, &[x, s]);
+    fn the_better_ranking_wins_and_a_close_simpler_one_is_preferred() {
+        // φ = 1, 0, 0, 0 (only row 0 responds). X ranks row 0 first: weight ½ → gain ½·1/4 = 0.125.
+        // S ranks row 0 last: weight −¼ → gain −0.0625. Paired differences: 0.75, 0, 0, 0 (per row, ·1/n
+        // implied by the mean) → mean 0.1875, sd 0.375, se 0.1875: S is exactly one se behind → within → S.
+        let phi = [1.0, 0.0, 0.0, 0.0];
+        let x = (MetaLearner::X, vec![0.9, 0.5, 0.3, 0.1]);
+        let s = (MetaLearner::S, vec![0.1, 0.5, 0.3, 0.9]);
+        let r = choose(&phi, &[s.clone(), x.clone()], 1.0);
+        assert_eq!(r.candidates[0].learner, MetaLearner::X);
+        assert!((r.candidates[0].gain - 0.125).abs() < 1e-12);
+        assert!((r.candidates[1].gain + 0.0625).abs() < 1e-12);
+        assert!((r.candidates[1].behind_best - 0.1875).abs() < 1e-12);
+        assert!((r.candidates[1].behind_best_se - 0.1875).abs() < 1e-12);
         assert_eq!(r.chosen, MetaLearner::S);
         assert!(
-            r.reason.starts_with("S was chosen: X had the lowest"),
+            r.reason.starts_with("S was chosen: X ranked users best"),
             "{}",
             r.reason
         );
-        assert_eq!(r.runner_up, Some(MetaLearner::X));
+        // A stricter tolerance (half a standard error) keeps the best.
+        let r = choose(&phi, &[s, x], 0.5);
+        assert_eq!(r.chosen, MetaLearner::X);
+        assert_eq!(r.runner_up, Some(MetaLearner::S));
+        assert!(r.reason.starts_with("X ranked users best"), "{}", r.reason);
     }
 }

@@ -202,7 +202,7 @@ pub fn fit_uplift(
         let phi: Vec<f64> = (0..n)
             .map(|i| meta::dr_pseudo_outcome(treatment[i], outcome[i], mu0[i], mu1[i], e[i]))
             .collect();
-        Some(auto::choose(&phi, &taus))
+        Some(auto::choose(&phi, &taus, params.auto_se_rule))
     } else {
         None
     };

@@ -64,6 +64,12 @@ pub struct UpliftParams {
     pub imbalance_weighting: bool,
     /// The learners auto chooses from (default S, T, X, DR).
     pub auto_candidates: Vec<MetaLearner>,
+    /// Auto's tolerance: a simpler learner (S < T < X < DR) within this many standard errors of the best is
+    /// chosen instead, ≥ 0 (default 0: take the best estimate, ties to the simpler). 1.0 is the classic
+    /// one-standard-error rule; on the demo data (100k rows, logistic base) it picked S (Spearman 0.21 with
+    /// the true effect) over T (0.54), because at 0.3 % conversion nearly every learner is within one
+    /// standard error, and S is the most shrunken, not the most reliable, ranker.
+    pub auto_se_rule: f64,
     /// Same data + same seed ⇒ same folds and same scores (default 42).
     pub seed: u64,
     /// The propensity model (logistic regression) settings (defaults of [`LogisticParams`]).
@@ -84,6 +90,7 @@ impl Default for UpliftParams {
                 MetaLearner::X,
                 MetaLearner::Dr,
             ],
+            auto_se_rule: 0.0,
             seed: 42,
             propensity: LogisticParams::default(),
         }
@@ -105,6 +112,13 @@ impl UpliftParams {
                 name: "propensityClip",
                 expected: "more than 0 and less than 0.5",
                 found: self.propensity_clip.to_string(),
+            });
+        }
+        if !(self.auto_se_rule.is_finite() && self.auto_se_rule >= 0.0) {
+            return Err(Error::BadParam {
+                name: "autoSeRule",
+                expected: "a number ≥ 0",
+                found: self.auto_se_rule.to_string(),
             });
         }
         let c = &self.auto_candidates;
