@@ -106,6 +106,15 @@ pub enum Error {
     AllWeightsZero,
 
     // ---- uplift ------------------------------------------------------------------------------
+    #[error("In the {group} group, {conversions} of {rows} rows converted. Uplift needs at least {min} rows that converted and {min} that did not in each group, so that every cross-fitting fold can learn both outcomes. Use more data or a more common outcome (e.g. visits instead of purchases).")]
+    TooFewOutcomesInArm {
+        group: &'static str,
+        conversions: usize,
+        rows: usize,
+        min: usize,
+    },
+    #[error("The learners “auto” chooses from must be one or more of S, T, X and DR, each named once; the list was: {found}.")]
+    BadCandidates { found: String },
 
     // ---- metrics -----------------------------------------------------------------------------
     #[error("The {metric} cannot be computed: {reason}.")]

@@ -1,1 +1,274 @@
-//! Uplift estimation: propensity, S/T/X/DR meta-learners, cross-fitting and per-row uncertainty.
+//! Uplift estimation: propensity, S/T/X/DR meta-learners, cross-fitting, auto choice and per-row uncertainty.
+//!
+//! Entry point: [`fit_uplift`]. It takes the base learner through a factory ([`BaseSpec`] → `Box<dyn Learner>`),
+//! so any learner (gradient-boosted trees, logistic regression) plugs in. Every row's τ̂, p̂0, p̂1, response score
+//! and propensity come from models fit on the other K−1 folds. Does not compute Qini/uplift metrics (`metrics`).
+//!
+//! Files: [`params`] (settings, factory spec) · [`crossfit`] (folds) · [`propensity`] · [`meta`] (per-fold
+//! models and S/T/X/DR) · [`auto`] (choice) · [`uncertainty`] (standard errors) · [`imbalance`] (arm checks and
+//! calibration).
+
+pub mod auto;
+pub mod crossfit;
+pub mod imbalance;
+pub mod meta;
+pub mod params;
+pub mod propensity;
+pub mod uncertainty;
+
+use serde::Serialize;
+
+pub use auto::AutoReport;
+pub use imbalance::{ArmCalibration, Calibration};
+pub use meta::BaseFactory;
+pub use params::{BaseSpec, MetaLearner, Role, UpliftParams};
+pub use propensity::PropensityReport;
+
+use crate::error::{Error, Result};
+use crate::learners::{CancelFn, Design};
+use crossfit::Folds;
+use meta::{FoldModels, Inputs, Needs};
+
+/// Time spent in one stage, in milliseconds (only when a clock is given).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageTiming {
+    pub stage: String,
+    pub ms: f64,
+}
+
+/// Everything estimated, one value per row in input order, plus the reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpliftFit {
+    /// The meta-learner whose scores these are (never `auto`: what auto chose).
+    pub learner_used: MetaLearner,
+    /// The base learner's name ("gbdt", "logistic").
+    pub base_learner: String,
+    /// τ̂(x): uplift on the probability scale, out-of-fold.
+    pub uplift: Vec<f64>,
+    /// Standard error of τ̂ (see `uncertainty`).
+    pub uplift_se: Vec<f64>,
+    /// p̂0(x) = P(convert | control, x) and p̂1(x) = P(convert | treated, x), out-of-fold (S: μ(x,0), μ(x,1);
+    /// T, X, DR: μ0, μ1). For X and DR, p̂1 − p̂0 need not equal τ̂.
+    pub p_control: Vec<f64>,
+    pub p_treated: Vec<f64>,
+    /// Conversion-rate targeting score P(convert | treated, x) from the treated-arm model μ1, out-of-fold.
+    pub response_score: Vec<f64>,
+    /// e(x), out-of-fold and clipped.
+    pub propensity: Vec<f64>,
+    pub propensity_report: PropensityReport,
+    pub calibration: Calibration,
+    /// Cross-fitting fold of each row (0-based).
+    pub fold_of: Vec<u32>,
+    /// Present when the learner was `auto`.
+    pub auto: Option<AutoReport>,
+    /// Plain-words findings (few conversions, non-random assignment, calibration off).
+    pub warnings: Vec<String>,
+    /// Milliseconds per stage, in the order the stages first ran (empty without a clock).
+    pub timings: Vec<StageTiming>,
+    pub settings: UpliftParams,
+}
+
+/// Progress, timing and cancellation between units of work.
+struct Run<'a> {
+    progress: &'a mut dyn FnMut(&str, f64),
+    cancel: CancelFn<'a>,
+    now: Option<&'a dyn Fn() -> f64>,
+    last: f64,
+    timings: Vec<StageTiming>,
+    done: usize,
+    total: usize,
+}
+
+impl Run<'_> {
+    /// Record that one unit of `stage` finished; stop if cancelled.
+    fn step(&mut self, stage: &str) -> Result<()> {
+        if let Some(now) = self.now {
+            let t = now();
+            let dt = t - self.last;
+            self.last = t;
+            match self.timings.iter_mut().find(|s| s.stage == stage) {
+                Some(s) => s.ms += dt,
+                None => self.timings.push(StageTiming {
+                    stage: stage.to_string(),
+                    ms: dt,
+                }),
+            }
+        }
+        self.done += 1;
+        (self.progress)(
+            stage,
+            (self.done as f64 / self.total.max(1) as f64).min(1.0),
+        );
+        if (self.cancel)() {
+            return Err(Error::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// Estimate uplift for every row of a randomized test with K-fold cross-fitting.
+///
+/// `outcome` is 0/1; `base` builds the base learner of each model; `progress(stage, fraction)` reports
+/// overall progress 0..1; `cancel()` returning true stops with [`Error::Cancelled`]; `now_ms` (optional, a
+/// monotonic clock in ms) fills the timings — the core never reads a clock itself (wasm has none in std).
+#[allow(clippy::too_many_arguments)]
+pub fn fit_uplift(
+    design: &Design,
+    treatment: &[bool],
+    outcome: &[f64],
+    params: &UpliftParams,
+    base: BaseFactory,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<UpliftFit> {
+    params.validate()?;
+    let arms = imbalance::check_inputs(design, treatment, outcome, params.folds)?;
+    let n = design.n_rows();
+    let k = params.folds;
+    let auto = params.learner == MetaLearner::Auto;
+    let learners = params.learners_to_fit();
+    let needs = Needs::of(&learners, auto);
+    let mut run = Run {
+        progress,
+        cancel,
+        now: now_ms,
+        last: now_ms.map_or(0.0, |f| f()),
+        timings: Vec::new(),
+        done: 0,
+        total: k * needs.models_per_fold() + 2 * k + 2,
+    };
+    run.step("checks")?;
+
+    let folds = Folds::stratified(treatment, outcome, k, params.seed);
+    let mut design_s = needs.s.then(|| {
+        let mut d = design.clone();
+        d.push_indicator("treatment (S-learner)", treatment);
+        d
+    });
+    let models: Vec<FoldModels> = {
+        let inp = Inputs {
+            design,
+            design_s: design_s.as_ref(),
+            treatment,
+            outcome,
+            params,
+            base,
+            cancel,
+        };
+        let mut out = Vec::with_capacity(k);
+        for f in 0..k {
+            let train = folds.train_rows(f);
+            out.push(meta::fit_fold(&inp, f, &train, needs, &mut |s| {
+                run.step(s)
+            })?);
+        }
+        out
+    };
+
+    // Out-of-fold predictions: each fold's models score only that fold's rows.
+    let mut e_raw = vec![0.0; n];
+    let mut e = vec![0.0; n];
+    let mut mu0 = vec![f64::NAN; n];
+    let mut mu1 = vec![0.0; n];
+    let mut s0 = vec![f64::NAN; n];
+    let mut s1 = vec![f64::NAN; n];
+    let mut taus: Vec<(MetaLearner, Vec<f64>)> =
+        learners.iter().map(|&l| (l, vec![0.0; n])).collect();
+    for m in &models {
+        let rows = folds.test_rows(m.fold);
+        let p = m.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+        scatter(&mut e_raw, &rows, &p.e_raw);
+        scatter(&mut e, &rows, &p.e);
+        scatter(&mut mu1, &rows, &p.mu1);
+        if let Some(v) = &p.mu0 {
+            scatter(&mut mu0, &rows, v);
+        }
+        if let (Some(a), Some(b)) = (&p.s0, &p.s1) {
+            scatter(&mut s0, &rows, a);
+            scatter(&mut s1, &rows, b);
+        }
+        for (l, tau) in taus.iter_mut() {
+            if let Some(v) = p.uplift(*l) {
+                scatter(tau, &rows, &v);
+            }
+        }
+        run.step("predictions")?;
+    }
+
+    let auto_report = if auto {
+        let phi: Vec<f64> = (0..n)
+            .map(|i| meta::dr_pseudo_outcome(treatment[i], outcome[i], mu0[i], mu1[i], e[i]))
+            .collect();
+        Some(auto::choose(&phi, &taus, params.auto_se_rule))
+    } else {
+        None
+    };
+    let chosen = auto_report.as_ref().map_or(params.learner, |r| r.chosen);
+    run.step("choice")?;
+    let uplift = taus
+        .iter()
+        .find(|(l, _)| *l == chosen)
+        .map(|(_, t)| t.clone())
+        .unwrap_or_else(|| vec![0.0; n]);
+
+    // Uncertainty: every pipeline scores the rows it trained on too.
+    let mut jack = uncertainty::Jackknife::new(&uplift, k);
+    for m in &models {
+        let rows = folds.train_rows(m.fold);
+        let p = m.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+        if let Some(v) = p.uplift(chosen) {
+            jack.add(&rows, &v);
+        }
+        run.step("uncertainty")?;
+    }
+    let uplift_se = jack.standard_errors();
+
+    let (p_control, p_treated) = if chosen == MetaLearner::S {
+        (s0, s1)
+    } else {
+        (mu0, mu1.clone())
+    };
+    let calibration = imbalance::calibration(&p_control, &p_treated, treatment, outcome);
+    let propensity_report = propensity::report(&e_raw, treatment, params.propensity_clip);
+    let mut warnings = arms.warnings();
+    warnings.extend(propensity_report.warning.clone());
+    warnings.extend(calibration.warnings());
+    run.step("reports")?;
+
+    Ok(UpliftFit {
+        learner_used: chosen,
+        base_learner: base(&BaseSpec {
+            objective: crate::learners::Objective::LogLoss,
+            role: Role::Treated,
+            fold: 0,
+            seed: params.seed,
+            n_rows: n,
+            n_positive: arms.treated_conversions,
+            imbalance_weight: None,
+        })
+        .name()
+        .to_string(),
+        uplift,
+        uplift_se,
+        p_control,
+        p_treated,
+        response_score: mu1,
+        propensity: e,
+        propensity_report,
+        calibration,
+        fold_of: folds.fold_of,
+        auto: auto_report,
+        warnings,
+        timings: run.timings,
+        settings: params.clone(),
+    })
+}
+
+fn scatter(dst: &mut [f64], rows: &[u32], values: &[f64]) {
+    for (&r, &v) in rows.iter().zip(values) {
+        dst[r as usize] = v;
+    }
+}

@@ -1,0 +1,382 @@
+//! S, T, X and DR meta-learners on one cross-fitting fold: fit every model a learner needs on the fold's
+//! training rows only, then predict any rows with them. Does not choose the learner (`auto`) or the folds.
+//!
+//! Models per fold (shared between learners, so `auto` fits each once):
+//! - e(x): propensity (logistic), needed for IPW weights and by X and DR;
+//! - μ1 on treated rows (always: it is also the response score), μ0 on control rows (T, X, DR, auto);
+//! - S: one model on [x, treatment] (the treatment indicator appended as a column);
+//! - X: τ1 on treated rows with target y − μ0(x), τ0 on control rows with target μ1(x) − y (squared error);
+//!   τ̂ = e(x)·τ0(x) + (1 − e(x))·τ1(x);
+//! - DR: φ = μ1 − μ0 + t·(y − μ1)/e − (1 − t)·(y − μ0)/(1 − e) regressed on x (squared error).
+//!
+//! The imputed effects and φ of training rows use the fold's own μ0, μ1 and e (fit on those same training
+//! rows, as CausalML's X-learner does), so nothing a fold's models see comes from its held-out rows.
+//!
+//! Weights: outcome models (μ0, μ1, S) weight rows by 1/e (treated) and 1/(1 − e) (control) when `ipw` is on;
+//! with `imbalance_weighting` converters also get w = non-converters ÷ converters of that model's rows, and the
+//! probabilities are mapped back exactly: p = p_w / (p_w + w·(1 − p_w)). The learner is told w in its
+//! [`BaseSpec`] and must not weight classes itself; the map-back is done here for every learner.
+
+use super::params::{model_seed, BaseSpec, MetaLearner, Role, UpliftParams};
+use super::propensity;
+use crate::error::Result;
+use crate::learners::logistic::LogisticModel;
+use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
+
+/// The base-learner factory: one fresh learner per model.
+pub type BaseFactory<'a> = &'a dyn Fn(&BaseSpec) -> Box<dyn Learner>;
+
+/// Undo positive-class weighting w: p = p_w / (p_w + w·(1 − p_w)).
+pub fn map_back(p_w: f64, w: f64) -> f64 {
+    let d = p_w + w * (1.0 - p_w);
+    if d > 0.0 {
+        p_w / d
+    } else {
+        0.0
+    }
+}
+
+/// A log-loss model and the class weight it was trained with (mapped back on prediction).
+pub struct OutcomeModel {
+    pub model: Box<dyn Predictor>,
+    pub imbalance_weight: Option<f64>,
+}
+
+impl OutcomeModel {
+    pub fn predict(&self, design: &Design, rows: &[u32]) -> Vec<f64> {
+        let p = self.model.predict(design, rows);
+        match self.imbalance_weight {
+            Some(w) => p.into_iter().map(|v| map_back(v, w)).collect(),
+            None => p,
+        }
+    }
+}
+
+/// Every model of one fold.
+pub struct FoldModels {
+    pub fold: usize,
+    pub e: LogisticModel,
+    pub mu0: Option<OutcomeModel>,
+    pub mu1: OutcomeModel,
+    pub s: Option<OutcomeModel>,
+    pub tau0: Option<Box<dyn Predictor>>,
+    pub tau1: Option<Box<dyn Predictor>>,
+    pub dr: Option<Box<dyn Predictor>>,
+}
+
+/// What the fold must fit, from the learners requested.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    pub mu0: bool,
+    pub s: bool,
+    pub x: bool,
+    pub dr: bool,
+}
+
+impl Needs {
+    pub fn of(learners: &[MetaLearner], auto: bool) -> Needs {
+        let has = |m| learners.contains(&m);
+        Needs {
+            mu0: auto || has(MetaLearner::T) || has(MetaLearner::X) || has(MetaLearner::Dr),
+            s: has(MetaLearner::S),
+            x: has(MetaLearner::X),
+            dr: has(MetaLearner::Dr),
+        }
+    }
+    /// Models fit per fold (for progress).
+    pub fn models_per_fold(&self) -> usize {
+        2 + [self.mu0, self.s, self.x, self.x, self.dr]
+            .iter()
+            .filter(|&&b| b)
+            .count()
+    }
+}
+
+/// Shared inputs of every fold.
+pub struct Inputs<'a> {
+    pub design: &'a Design,
+    /// The design with the treatment indicator appended (last column); only when S is fit.
+    pub design_s: Option<&'a Design>,
+    pub treatment: &'a [bool],
+    pub outcome: &'a [f64],
+    pub params: &'a UpliftParams,
+    pub base: BaseFactory<'a>,
+    pub cancel: CancelFn<'a>,
+}
+
+/// Fit every needed model on `train` (the rows outside `fold`). `step(stage)` is called after each model
+/// (progress, timing, cancellation).
+pub fn fit_fold(
+    inp: &Inputs,
+    fold: usize,
+    train: &[u32],
+    needs: Needs,
+    step: &mut dyn FnMut(&'static str) -> Result<()>,
+) -> Result<FoldModels> {
+    let p = inp.params;
+    let y = |r: u32| inp.outcome[r as usize];
+    let t = |r: u32| inp.treatment[r as usize];
+
+    let e = propensity::fit(inp.design, train, inp.treatment, &p.propensity, inp.cancel)?;
+    let e_train: Vec<f64> = e
+        .predict(inp.design, train)
+        .into_iter()
+        .map(|v| propensity::clip(v, p.propensity_clip))
+        .collect();
+    step("propensity")?;
+    let ipw: Vec<f64> = train
+        .iter()
+        .zip(&e_train)
+        .map(|(&r, &ei)| match (p.ipw, t(r)) {
+            (false, _) => 1.0,
+            (true, true) => 1.0 / ei,
+            (true, false) => 1.0 / (1.0 - ei),
+        })
+        .collect();
+    let pick = |want: bool| -> (Vec<u32>, Vec<f64>) {
+        train
+            .iter()
+            .zip(&ipw)
+            .filter(|(&r, _)| t(r) == want)
+            .map(|(&r, &w)| (r, w))
+            .unzip()
+    };
+    let (rows_t, w_t) = pick(true);
+    let (rows_c, w_c) = pick(false);
+
+    let fit_outcome =
+        |design: &Design, role: Role, rows: &[u32], ipw: &[f64]| -> Result<OutcomeModel> {
+            let target: Vec<f64> = rows.iter().map(|&r| y(r)).collect();
+            let n_pos = target.iter().filter(|&&v| v > 0.5).count();
+            let n_neg = rows.len() - n_pos;
+            let w = (p.imbalance_weighting && n_pos > 0).then(|| n_neg as f64 / n_pos as f64);
+            let weight: Vec<f64> = ipw
+                .iter()
+                .zip(&target)
+                .map(|(&b, &v)| match w {
+                    Some(w) if v > 0.5 => b * w,
+                    _ => b,
+                })
+                .collect();
+            let spec = BaseSpec {
+                objective: Objective::LogLoss,
+                role,
+                fold,
+                seed: model_seed(p.seed, fold, role),
+                n_rows: rows.len(),
+                n_positive: n_pos,
+                imbalance_weight: w,
+            };
+            let model = (inp.base)(&spec).fit(
+                &FitData {
+                    design,
+                    rows,
+                    target: &target,
+                    weight: Some(&weight),
+                },
+                Objective::LogLoss,
+                inp.cancel,
+            )?;
+            Ok(OutcomeModel {
+                model,
+                imbalance_weight: w,
+            })
+        };
+    let fit_effect = |role: Role, rows: &[u32], target: &[f64]| -> Result<Box<dyn Predictor>> {
+        let spec = BaseSpec {
+            objective: Objective::SquaredError,
+            role,
+            fold,
+            seed: model_seed(p.seed, fold, role),
+            n_rows: rows.len(),
+            n_positive: rows.iter().filter(|&&r| y(r) > 0.5).count(),
+            imbalance_weight: None,
+        };
+        (inp.base)(&spec).fit(
+            &FitData {
+                design: inp.design,
+                rows,
+                target,
+                weight: None,
+            },
+            Objective::SquaredError,
+            inp.cancel,
+        )
+    };
+
+    let mu1 = fit_outcome(inp.design, Role::Treated, &rows_t, &w_t)?;
+    step("outcome models")?;
+    let mu0 = if needs.mu0 {
+        let m = fit_outcome(inp.design, Role::Control, &rows_c, &w_c)?;
+        step("outcome models")?;
+        Some(m)
+    } else {
+        None
+    };
+    let s = match (needs.s, inp.design_s) {
+        (true, Some(ds)) => {
+            let m = fit_outcome(ds, Role::Outcome, train, &ipw)?;
+            step("outcome models")?;
+            Some(m)
+        }
+        _ => None,
+    };
+
+    let (mut tau0, mut tau1, mut dr) = (None, None, None);
+    if let (true, Some(m0)) = (needs.x, &mu0) {
+        let d1: Vec<f64> = m0
+            .predict(inp.design, &rows_t)
+            .iter()
+            .zip(&rows_t)
+            .map(|(&m, &r)| y(r) - m)
+            .collect();
+        tau1 = Some(fit_effect(Role::EffectTreated, &rows_t, &d1)?);
+        step("effect models")?;
+        let d0: Vec<f64> = mu1
+            .predict(inp.design, &rows_c)
+            .iter()
+            .zip(&rows_c)
+            .map(|(&m, &r)| m - y(r))
+            .collect();
+        tau0 = Some(fit_effect(Role::EffectControl, &rows_c, &d0)?);
+        step("effect models")?;
+    }
+    if let (true, Some(m0)) = (needs.dr, &mu0) {
+        let p0 = m0.predict(inp.design, train);
+        let p1 = mu1.predict(inp.design, train);
+        let phi: Vec<f64> = (0..train.len())
+            .map(|i| dr_pseudo_outcome(t(train[i]), y(train[i]), p0[i], p1[i], e_train[i]))
+            .collect();
+        dr = Some(fit_effect(Role::EffectDr, train, &phi)?);
+        step("effect models")?;
+    }
+    Ok(FoldModels {
+        fold,
+        e,
+        mu0,
+        mu1,
+        s,
+        tau0,
+        tau1,
+        dr,
+    })
+}
+
+/// The AIPW pseudo-outcome: its mean given x is τ(x) when either the outcome models or e are right.
+pub fn dr_pseudo_outcome(t: bool, y: f64, mu0: f64, mu1: f64, e: f64) -> f64 {
+    if t {
+        mu1 - mu0 + (y - mu1) / e
+    } else {
+        mu1 - mu0 - (y - mu0) / (1.0 - e)
+    }
+}
+
+/// One fold's predictions for some rows (aligned with them).
+#[derive(Debug, Clone, Default)]
+pub struct Preds {
+    /// e(x) before and after clipping.
+    pub e_raw: Vec<f64>,
+    pub e: Vec<f64>,
+    pub mu0: Option<Vec<f64>>,
+    pub mu1: Vec<f64>,
+    /// S-learner μ(x, 0) and μ(x, 1).
+    pub s0: Option<Vec<f64>>,
+    pub s1: Option<Vec<f64>>,
+    pub tau0: Option<Vec<f64>>,
+    pub tau1: Option<Vec<f64>>,
+    pub dr: Option<Vec<f64>>,
+}
+
+impl FoldModels {
+    /// Predict `rows` with this fold's models. `design_s` (the S design) has its indicator overwritten.
+    pub fn predict(
+        &self,
+        design: &Design,
+        design_s: Option<&mut Design>,
+        rows: &[u32],
+        clip: f64,
+    ) -> Preds {
+        let e_raw = self.e.predict(design, rows);
+        let e = e_raw.iter().map(|&v| propensity::clip(v, clip)).collect();
+        let (s0, s1) = match (&self.s, design_s) {
+            (Some(s), Some(ds)) => {
+                let j = ds.n_features() - 1;
+                ds.set_indicator(j, true);
+                let s1 = s.predict(ds, rows);
+                ds.set_indicator(j, false);
+                (Some(s.predict(ds, rows)), Some(s1))
+            }
+            _ => (None, None),
+        };
+        Preds {
+            e_raw,
+            e,
+            mu0: self.mu0.as_ref().map(|m| m.predict(design, rows)),
+            mu1: self.mu1.predict(design, rows),
+            s0,
+            s1,
+            tau0: self.tau0.as_ref().map(|m| m.predict(design, rows)),
+            tau1: self.tau1.as_ref().map(|m| m.predict(design, rows)),
+            dr: self.dr.as_ref().map(|m| m.predict(design, rows)),
+        }
+    }
+}
+
+impl Preds {
+    /// τ̂ of one learner for these rows (None when its models were not fit).
+    pub fn uplift(&self, learner: MetaLearner) -> Option<Vec<f64>> {
+        let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x - y).collect();
+        match learner {
+            MetaLearner::S => Some(diff(self.s1.as_ref()?, self.s0.as_ref()?)),
+            MetaLearner::T => Some(diff(&self.mu1, self.mu0.as_ref()?)),
+            MetaLearner::X => {
+                let (t0, t1) = (self.tau0.as_ref()?, self.tau1.as_ref()?);
+                Some(
+                    (0..t0.len())
+                        .map(|i| self.e[i] * t0[i] + (1.0 - self.e[i]) * t1[i])
+                        .collect(),
+                )
+            }
+            MetaLearner::Dr => self.dr.clone(),
+            MetaLearner::Auto => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_back_undoes_positive_weighting() {
+        // True p = 0.01, weight w = 99 ⇒ weighted odds 0.01·99 / 0.99 = 1 ⇒ p_w = 0.5; back: 0.5 / (0.5 + 99·0.5) = 0.01.
+        assert!((map_back(0.5, 99.0) - 0.01).abs() < 1e-15);
+        assert_eq!(map_back(0.3, 1.0), 0.3);
+        assert_eq!(map_back(0.0, 5.0), 0.0);
+    }
+
+    #[test]
+    fn pseudo_outcome_by_hand() {
+        // treated, y=1, μ0=0.1, μ1=0.3, e=0.8: 0.2 + 0.7/0.8 = 1.075
+        assert!((dr_pseudo_outcome(true, 1.0, 0.1, 0.3, 0.8) - 1.075).abs() < 1e-12);
+        // control, y=0, same: 0.2 − (0 − 0.1)/0.2 = 0.7
+        assert!((dr_pseudo_outcome(false, 0.0, 0.1, 0.3, 0.8) - 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn needs_follow_the_learners() {
+        let n = Needs::of(&[MetaLearner::S], false);
+        assert!(!n.mu0 && n.s && !n.x && !n.dr);
+        assert_eq!(n.models_per_fold(), 3); // e, μ1, S
+        let all = Needs::of(
+            &[
+                MetaLearner::S,
+                MetaLearner::T,
+                MetaLearner::X,
+                MetaLearner::Dr,
+            ],
+            true,
+        );
+        assert_eq!(all.models_per_fold(), 7); // e, μ1, μ0, S, τ0, τ1, DR
+    }
+}
