@@ -432,6 +432,21 @@ impl Simulator {
         self.n == 0
     }
 
+    /// Cost of one contact (after CPM).
+    pub fn cost_per_contact(&self) -> f64 {
+        self.cost
+    }
+
+    /// Value of one conversion (given, or the average revenue per conversion in the data).
+    pub fn value_per_conversion(&self) -> f64 {
+        self.value
+    }
+
+    /// The normal quantile of the confidence level.
+    pub fn z(&self) -> f64 {
+        self.z
+    }
+
     /// The params it was built with.
     pub fn params(&self) -> &SimParams {
         &self.params
@@ -538,16 +553,7 @@ impl Simulator {
         let kf = k as f64;
         let spend = kf * self.cost;
         let z = self.z;
-        let incr = (nt > 0 && nc > 0).then(|| {
-            let (rt, rc) = (yt as f64 / nt as f64, yc as f64 / nc as f64);
-            let se = (rt * (1.0 - rt) / nt as f64 + rc * (1.0 - rc) / nc as f64).sqrt();
-            let d = rt - rc;
-            Estimate {
-                estimate: d * kf,
-                low: (d - z * se) * kf,
-                high: (d + z * se) * kf,
-            }
-        });
+        let incr = rct_estimate(nt, yt, nc, yc, z);
         let (incr_rev, attributed) = match (&p.revenue, self.revenue_based) {
             (Some(r), true) => {
                 let rev = (nt > 0 && nc > 0).then(|| {
@@ -658,6 +664,22 @@ impl Simulator {
             series,
         }
     }
+}
+
+/// RCT estimate of incremental conversions among n_t + n_c targeted users: (y_t/n_t − y_c/n_c) × (n_t + n_c)
+/// with a Wald interval; `None` when an arm is empty.
+pub fn rct_estimate(nt: usize, yt: usize, nc: usize, yc: usize, z: f64) -> Option<Estimate> {
+    (nt > 0 && nc > 0).then(|| {
+        let kf = (nt + nc) as f64;
+        let (rt, rc) = (yt as f64 / nt as f64, yc as f64 / nc as f64);
+        let se = (rt * (1.0 - rt) / nt as f64 + rc * (1.0 - rc) / nc as f64).sqrt();
+        let d = rt - rc;
+        Estimate {
+            estimate: d * kf,
+            low: (d - z * se) * kf,
+            high: (d + z * se) * kf,
+        }
+    })
 }
 
 /// The sentence the page shows, computed from the results (uplift first, everyone last).
