@@ -128,6 +128,24 @@ pub enum Error {
     NothingToCapture { rows: usize, total: f64 },
 
     // ---- decide ------------------------------------------------------------------------------
+    #[error("Row {row}: the {what} must be a probability between 0 and 1, but it is {found}.")]
+    NotAProbability {
+        what: &'static str,
+        row: usize,
+        found: String,
+    },
+    #[error("Row {row}: the {what} is negative. Check the {what} column; it must be 0 or more.")]
+    NegativeScore { what: &'static str, row: usize },
+    #[error("Set a value per conversion (for example $40) or choose a revenue column: the simulator needs to know what a conversion is worth.")]
+    NoValuePerConversion,
+    #[error("“{column}” has no group “{value}” to compare against. Its groups are: {values}.")]
+    UnknownGroup {
+        column: String,
+        value: String,
+        values: String,
+    },
+    #[error("The bins for “{column}” need increasing cut points (found {found}). Enter numbers from low to high, e.g. 18, 30, 50.")]
+    BadBins { column: String, found: String },
 
     // ---- wasm / page -------------------------------------------------------------------------
 
