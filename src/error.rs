@@ -147,6 +147,18 @@ pub enum Error {
     #[error("The bins for “{column}” need increasing cut points (found {found}). Enter numbers from low to high, e.g. 18, 30, 50.")]
     BadBins { column: String, found: String },
 
+    // ---- pipeline (scores files) ----------------------------------------------------------------
+    #[error("The scores file has no “{name}” column. Give one uplift score per row in a column named uplift (and optionally row, uplift_se, p_control, p_treated, response_score).")]
+    ScoresColumnMissing { name: String },
+    #[error(
+        "Line {line}: column “{column}” of the scores file is empty. Every row needs a score."
+    )]
+    ScoresMissingValue { column: String, line: u64 },
+    #[error("Data row {row} appears twice in the scores file. Each data row needs exactly one score line.")]
+    ScoresDuplicateRow { row: u32 },
+    #[error("Data row {row} has no line in the scores file. Use the scores written for this same data file (the `row` column must list every data row).")]
+    ScoresRowMissing { row: u32 },
+
     // ---- wasm / page -------------------------------------------------------------------------
 
     // ---- parameters -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ pub mod decide;
 pub mod error;
 pub mod learners;
 pub mod metrics;
+pub mod pipeline;
 pub mod uplift;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

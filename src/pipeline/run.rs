@@ -1,0 +1,64 @@
+//! Fit: prepared rows → binned design → cross-fitted uplift scores with the chosen base learner.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::binning::BinParams;
+use crate::data::prepare::Prepared;
+use crate::error::Result;
+use crate::learners::CancelFn;
+use crate::uplift::{fit_uplift, UpliftFit, UpliftParams};
+
+use super::base::BaseParams;
+
+/// Every setting of a fit. Every field has a default, so the page may send `{}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunParams {
+    /// Feature binning (default ≤ 255 quantile bins per feature + a missing bin).
+    pub bins: BinParams,
+    /// Meta-learner, folds, propensity clipping, IPW, imbalance weighting, seed.
+    pub uplift: UpliftParams,
+    /// Base learner and small-arm safety.
+    pub base: BaseParams,
+}
+
+/// The fitted scores and what produced them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoreRun {
+    pub fit: UpliftFit,
+    /// "gradient-boosted trees" or "logistic regression".
+    pub base_learner: &'static str,
+    pub settings: RunParams,
+}
+
+/// Fit uplift on every kept row with K-fold cross-fitting (see `uplift::fit_uplift`).
+/// `progress(stage, fraction)`, `cancel()` and the optional clock `now_ms` are passed through.
+pub fn score(
+    prepared: &Prepared,
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<ScoreRun> {
+    params.base.validate()?;
+    params.uplift.validate()?;
+    progress("Binning features", 0.0);
+    let design = prepared.design(&params.bins);
+    let factory = params.base.factory();
+    let fit = fit_uplift(
+        &design,
+        &prepared.treatment,
+        &prepared.outcome,
+        &params.uplift,
+        &factory,
+        progress,
+        cancel,
+        now_ms,
+    )?;
+    Ok(ScoreRun {
+        fit,
+        base_learner: params.base.label(),
+        settings: params.clone(),
+    })
+}
