@@ -5,6 +5,7 @@
 //! (ours, or scores a user brings from another pipeline).
 
 pub mod base;
+pub mod campaign;
 pub mod run;
 pub mod scores;
 
