@@ -12,7 +12,7 @@
 //! uplift@k in a replicate takes the top floor(n·k) copies in ranking order (`overall`), or the top
 //! floor(n_t·k) treated and floor(n_c·k) control copies (`by_group`); copies of one row are adjacent.
 
-use rand::{Rng, SeedableRng};
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::at_k::{AtKCut, AtKStrategy, TopK};
@@ -132,39 +132,111 @@ pub fn bootstrap_intervals<T: OutcomeValue>(
 /// The four metrics of one set of copy counts; `None` where undefined.
 type Values = [Option<f64>; 4];
 
-/// Rows in ranking order, packed for the replicate loop.
-struct Ranked<'a> {
-    ranking: &'a Ranking,
-    /// Per ranking position: bit 0 = treated, bit 1 = converted.
-    kind: Vec<u8>,
-    /// Ranking positions of treated rows, then of control rows.
-    arm_positions: [Vec<u32>; 2],
-    cuts: [Option<AtKCut>; 2],
+/// Copy counts of one replicate: per arm (0 = treated, 1 = control), one count per row of that arm in ranking
+/// order. Counts are u8 (1 MB per million rows, so the random increments stay in cache); the rare copies past
+/// 255 are listed in `overflow`, one entry per extra copy, so counts stay exact.
+struct Weights {
+    w: [Vec<u8>; 2],
+    overflow: [Vec<u32>; 2],
 }
 
-impl Ranked<'_> {
-    /// Metrics for copy counts `w` (one per ranking position).
-    fn values(&self, w: &[u32]) -> Values {
-        // Integer tallies per kind of row: index = kind code.
+impl Weights {
+    fn new(n_arm: [usize; 2], fill: u8) -> Weights {
+        Weights {
+            w: n_arm.map(|m| vec![fill; m]),
+            overflow: [Vec::new(), Vec::new()],
+        }
+    }
+
+    #[inline]
+    fn get(&self, arm: usize, i: usize) -> u64 {
+        let w = self.w[arm][i];
+        if w == u8::MAX {
+            let extra = self.overflow[arm]
+                .iter()
+                .filter(|&&j| j as usize == i)
+                .count();
+            u64::from(w) + extra as u64
+        } else {
+            u64::from(w)
+        }
+    }
+}
+
+/// Rows in ranking order, packed for the replicate loop.
+struct Ranked {
+    /// Per ranking position: bit 0 = treated, bit 1 = converted, bit 2 = last row of its tie block.
+    kind: Vec<u8>,
+    /// Rows per arm: [treated, control].
+    n_arm: [usize; 2],
+    /// Copies taken by uplift@k overall (`None` if k is out of range for these rows).
+    cut_overall: Option<u64>,
+    /// Copies taken per arm by uplift@k by group.
+    cut_by_group: Option<[u64; 2]>,
+}
+
+/// Rows (copies) and conversions per arm [treated, control].
+#[derive(Default, Clone, Copy)]
+struct ArmTotals {
+    n: [u64; 2],
+    y: [u64; 2],
+}
+
+impl ArmTotals {
+    #[inline]
+    fn take(&mut self, arm: usize, converted: bool, w: u64, limit: u64, sofar: u64) {
+        if sofar < limit {
+            let t = w.min(limit - sofar);
+            self.n[arm] += t;
+            self.y[arm] += if converted { t } else { 0 };
+        }
+    }
+
+    /// Treated rate minus control rate (numpy means), `None` when an arm is empty.
+    fn uplift(&self) -> Option<f64> {
+        (self.n[0] > 0 && self.n[1] > 0)
+            .then(|| self.y[0] as f64 / self.n[0] as f64 - self.y[1] as f64 / self.n[1] as f64)
+    }
+}
+
+impl Ranked {
+    /// Metrics for copy counts `w`, in one pass over the ranking.
+    fn values(&self, w: &Weights) -> Values {
+        // Integer tallies per kind of row: index = kind code & 3.
         let mut c = [0u64; 4];
-        let mut prev = (0.0f64, 0.0f64, 0.0f64); // (x, qini y, uplift y)
+        let mut cursor = [0usize; 2];
+        let (mut prev_x, mut prev_q, mut prev_u) = (0.0f64, 0.0f64, 0.0f64);
         let (mut qini_area, mut uplift_area) = (0.0f64, 0.0f64);
-        let mut start = 0usize;
-        for &end in &self.ranking.block_ends {
-            let end = end as usize;
-            for (&k, &n) in self.kind[start..end].iter().zip(&w[start..end]) {
-                c[k as usize] += u64::from(n);
+        let mut dirty = false;
+        let cut = self.cut_overall.unwrap_or(0);
+        let cut_arm = self.cut_by_group.unwrap_or([0, 0]);
+        let (mut overall, mut by_group) = (ArmTotals::default(), ArmTotals::default());
+        let mut taken = 0u64;
+        let mut taken_arm = [0u64; 2];
+        for &k in &self.kind {
+            let arm = usize::from(k & 1 == 0);
+            let i = cursor[arm];
+            cursor[arm] += 1;
+            let copies = w.get(arm, i);
+            if copies != 0 {
+                let converted = k & 2 != 0;
+                overall.take(arm, converted, copies, cut, taken);
+                taken += copies;
+                by_group.take(arm, converted, copies, cut_arm[arm], taken_arm[arm]);
+                taken_arm[arm] += copies;
+                c[usize::from(k & 3)] += copies;
+                dirty = true;
             }
-            start = end;
-            let t = tally(&c);
-            let x = t.rows();
-            if x == prev.0 {
-                continue; // no copy in this block: no point (a zero-width trapezoid anyway)
+            // A point at the end of each tie block that holds a copy (a copy-less block adds no width).
+            if k & 4 != 0 && dirty {
+                dirty = false;
+                let t = tally(&c);
+                let x = t.rows();
+                let (q, u) = (t.qini(), t.uplift());
+                qini_area += (x - prev_x) * (q + prev_q) / 2.0;
+                uplift_area += (x - prev_x) * (u + prev_u) / 2.0;
+                (prev_x, prev_q, prev_u) = (x, q, u);
             }
-            let (q, u) = (t.qini(), t.uplift());
-            qini_area += (x - prev.0) * (q + prev.1) / 2.0;
-            uplift_area += (x - prev.0) * (u + prev.2) / 2.0;
-            prev = (x, q, u);
         }
         let groups = Groups {
             treated_converted: c[3] as f64,
@@ -182,26 +254,38 @@ impl Ranked<'_> {
         let auuc = areas(uplift_area, perfect_uplift_points(groups))
             .normalized(AUUC)
             .ok();
-        let at = |cut: &Option<AtKCut>| {
-            let rows = self
-                .kind
-                .iter()
-                .zip(w)
-                .map(|(&k, &n)| (k & 1 == 1, k & 2 == 2, n));
-            cut.as_ref().and_then(|cut| cut.uplift(rows).ok())
-        };
-        [qini, auuc, at(&self.cuts[0]), at(&self.cuts[1])]
+        [
+            qini,
+            auuc,
+            self.cut_overall.and_then(|_| overall.uplift()),
+            self.cut_by_group.and_then(|_| by_group.uplift()),
+        ]
     }
 
-    /// Copy counts of replicate `rep`, written into `w`.
-    fn draw(&self, seed: u64, rep: u64, w: &mut [u32]) {
-        w.fill(0);
+    /// Copy counts of replicate `rep`, written into `w`: n_arm draws with replacement within each arm.
+    fn draw(&self, seed: u64, rep: u64, w: &mut Weights) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(rep);
-        for pos in &self.arm_positions {
-            let m = pos.len() as u32;
+        for arm in 0..2 {
+            let (counts, overflow) = (&mut w.w[arm], &mut w.overflow[arm]);
+            counts.fill(0);
+            overflow.clear();
+            let m = self.n_arm[arm] as u32;
+            // Lemire's nearly divisionless uniform integer in [0, m): exact, platform independent.
+            let threshold = m.wrapping_neg() % m;
             for _ in 0..m {
-                w[pos[rng.gen_range(0..m) as usize] as usize] += 1;
+                let i = loop {
+                    let r = u64::from(rng.next_u32()) * u64::from(m);
+                    if (r as u32) >= threshold {
+                        break (r >> 32) as usize;
+                    }
+                };
+                let c = &mut counts[i];
+                if *c == u8::MAX {
+                    overflow.push(i as u32);
+                } else {
+                    *c += 1;
+                }
             }
         }
     }
@@ -216,30 +300,48 @@ fn tally(c: &[u64; 4]) -> Tally {
     }
 }
 
+impl Ranked {
+    fn new(ranking: &Ranking, treatment: &[bool], outcome: &[bool], k_share: f64) -> Ranked {
+        let n = ranking.len();
+        let mut kind = Vec::with_capacity(n);
+        let mut n_arm = [0usize; 2];
+        let mut end = ranking.block_ends.iter().peekable();
+        for (pos, &row) in ranking.rows.iter().enumerate() {
+            let (t, y) = (treatment[row as usize], outcome[row as usize]);
+            n_arm[usize::from(!t)] += 1;
+            let last = end.peek().is_some_and(|&&e| e as usize == pos + 1);
+            if last {
+                end.next();
+            }
+            kind.push(u8::from(t) | (u8::from(y) << 1) | (u8::from(last) << 2));
+        }
+        let k = TopK::Share(k_share);
+        let cut_overall = match AtKCut::new(k, AtKStrategy::Overall, n_arm[0], n_arm[1]) {
+            Ok(AtKCut::Overall { rows }) => Some(rows as u64),
+            _ => None,
+        };
+        let cut_by_group = match AtKCut::new(k, AtKStrategy::ByGroup, n_arm[0], n_arm[1]) {
+            Ok(AtKCut::ByGroup { treated, control }) => Some([treated as u64, control as u64]),
+            _ => None,
+        };
+        Ranked {
+            kind,
+            n_arm,
+            cut_overall,
+            cut_by_group,
+        }
+    }
+}
+
 pub(crate) fn bootstrap_ranked(
     ranking: &Ranking,
     treatment: &[bool],
     outcome: &[bool],
     params: &BootstrapParams,
 ) -> BootstrapIntervals {
-    let n = ranking.len();
-    let mut kind = Vec::with_capacity(n);
-    let mut arm_positions = [Vec::new(), Vec::new()];
-    for (pos, &row) in ranking.rows.iter().enumerate() {
-        let (t, y) = (treatment[row as usize], outcome[row as usize]);
-        kind.push(u8::from(t) | (u8::from(y) << 1));
-        arm_positions[usize::from(!t)].push(pos as u32);
-    }
-    let (nt, nc) = (arm_positions[0].len(), arm_positions[1].len());
-    let cuts = [AtKStrategy::Overall, AtKStrategy::ByGroup]
-        .map(|s| AtKCut::new(TopK::Share(params.k), s, nt, nc).ok());
-    let ranked = Ranked {
-        ranking,
-        kind,
-        arm_positions,
-        cuts,
-    };
-    let full = ranked.values(&vec![1u32; n]);
+    let ranked = Ranked::new(ranking, treatment, outcome, params.k);
+    let n_arm = ranked.n_arm;
+    let full = ranked.values(&Weights::new(n_arm, 1));
     let reps = run_replicates(&ranked, params.seed, params.replicates);
     let alpha = 1.0 - params.confidence;
     let interval = |m: usize| {
@@ -273,12 +375,11 @@ pub(crate) fn bootstrap_ranked(
 #[cfg(not(target_arch = "wasm32"))]
 fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
     use rayon::prelude::*;
-    let n = ranked.kind.len();
     // Each replicate depends only on (seed, its index), so the parallel result equals the serial one.
     (0..replicates as u64)
         .into_par_iter()
         .map_init(
-            || vec![0u32; n],
+            || Weights::new(ranked.n_arm, 0),
             |w, rep| {
                 ranked.draw(seed, rep, w);
                 ranked.values(w)
@@ -289,7 +390,7 @@ fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> 
 
 #[cfg(target_arch = "wasm32")]
 fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
-    let mut w = vec![0u32; ranked.kind.len()];
+    let mut w = Weights::new(ranked.n_arm, 0);
     (0..replicates as u64)
         .map(|rep| {
             ranked.draw(seed, rep, &mut w);
@@ -310,6 +411,7 @@ pub(crate) fn percentile(v: &[f64], q: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::metrics::{qini_auc_score, uplift_at_k, uplift_auc_score};
+    use rand::Rng;
 
     #[test]
     fn percentile_like_numpy() {
@@ -381,6 +483,36 @@ mod tests {
     }
 
     #[test]
+    fn copies_past_255_are_counted_exactly() {
+        // Rows: 0 T y1 0.9 | 1 C y0 0.5 | 2 T y0 0.1 | 3 C y1 0.2. Give row 1 300 copies (255 + 45 overflow)
+        // and compare with the same data written out with 300 copies of row 1.
+        let (s, t, y) = (
+            [0.9, 0.5, 0.1, 0.2],
+            [true, false, true, false],
+            [true, false, false, true],
+        );
+        let ranking = Ranking::new(&s);
+        let ranked = Ranked::new(&ranking, &t, &y, 0.3);
+        // Ranking: rows 0, 1, 3, 2 → control rows in order: 1, 3.
+        let mut w = Weights::new(ranked.n_arm, 1);
+        w.w[1][0] = 255;
+        w.overflow[1] = vec![0; 45];
+        let v = ranked.values(&w);
+        let mut s2 = s.to_vec();
+        let mut t2 = t.to_vec();
+        let mut y2: Vec<u8> = y.iter().map(|&b| u8::from(b)).collect();
+        for _ in 0..299 {
+            s2.push(0.5);
+            t2.push(false);
+            y2.push(0);
+        }
+        let q = qini_auc_score(&s2, &t2, &y2, true).unwrap();
+        let a = uplift_auc_score(&s2, &t2, &y2).unwrap();
+        assert!((v[0].unwrap() - q).abs() < 1e-12, "{v:?} {q}");
+        assert!((v[1].unwrap() - a).abs() < 1e-12, "{v:?} {a}");
+    }
+
+    #[test]
     fn params_checked() {
         let p = BootstrapParams {
             confidence: 1.0,
@@ -393,5 +525,43 @@ mod tests {
         );
         let p: BootstrapParams = serde_json::from_str(r#"{"replicates": 50}"#).unwrap();
         assert_eq!((p.replicates, p.seed), (50, 42));
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use rand::Rng;
+
+    /// Split of one replicate's time at 1M rows: `cargo test --release --lib bootstrap::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn split() {
+        let n = 1_000_000;
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let s: Vec<f64> = (0..n).map(|_| rng.gen()).collect();
+        let t: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.85)).collect();
+        let y: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.03)).collect();
+        let ranking = Ranking::new(&s);
+        let ranked = Ranked::new(&ranking, &t, &y, 0.3);
+        let mut w = Weights::new(ranked.n_arm, 0);
+        let reps = 20;
+        let cpu = || std::time::Instant::now();
+        let t0 = cpu();
+        for r in 0..reps {
+            ranked.draw(1, r, &mut w);
+        }
+        let draw = t0.elapsed().as_secs_f64() / reps as f64;
+        let t0 = cpu();
+        let mut acc = 0.0;
+        for _ in 0..reps {
+            acc += ranked.values(&w)[0].unwrap_or(0.0);
+        }
+        let values = t0.elapsed().as_secs_f64() / reps as f64;
+        println!(
+            "draw {:.2} ms, values {:.2} ms ({acc})",
+            draw * 1e3,
+            values * 1e3
+        );
     }
 }

@@ -41,4 +41,5 @@ pub use deciles::{uplift_by_bins, UpliftBin};
 pub use input::OutcomeValue;
 pub use order::Ranking;
 
+pub use report::{uplift_metrics, IntervalSettings, MetricsParams, UpliftMetrics};
 pub use scores::{qini_auc_score, uplift_auc_score, CurveAreas};
