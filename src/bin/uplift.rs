@@ -16,7 +16,9 @@ use uplift_simulator::decide::archetype::{accuracy, Archetype};
 use uplift_simulator::decide::simulator::Budget;
 use uplift_simulator::metrics::capture::{capture_at, spearman};
 use uplift_simulator::metrics::report::{uplift_metrics, MetricsParams};
-use uplift_simulator::pipeline::campaign::{attribute_column, scored_from, Campaign, CampaignParams};
+use uplift_simulator::pipeline::campaign::{
+    attribute_column, scored_from, Campaign, CampaignParams,
+};
 use uplift_simulator::pipeline::scores::ScoreColumns;
 use uplift_simulator::pipeline::{score, BaseKind, RunParams};
 use uplift_simulator::uplift::MetaLearner;
@@ -82,7 +84,11 @@ fn generate(o: &Opts) -> Result<()> {
     };
     let out = o.required("--out")?;
     let mut data = BufWriter::new(create(out)?);
-    let mut truth = o.get("--truth").map(create).transpose()?.map(BufWriter::new);
+    let mut truth = o
+        .get("--truth")
+        .map(create)
+        .transpose()?
+        .map(BufWriter::new);
     write_demo(&params, &mut data, truth.as_mut())?;
     Ok(())
 }
@@ -125,7 +131,11 @@ fn run_params(o: &Opts) -> Result<RunParams> {
         p.base.kind = match b {
             "gbdt" => BaseKind::Gbdt,
             "logistic" => BaseKind::Logistic,
-            _ => return Err(usage_error(format!("--base expects gbdt or logistic, got “{b}”"))),
+            _ => {
+                return Err(usage_error(format!(
+                    "--base expects gbdt or logistic, got “{b}”"
+                )))
+            }
         };
     }
     if let Some(k) = o.parsed("--folds")? {
@@ -159,7 +169,11 @@ fn learner(s: &str) -> Result<MetaLearner> {
         "t" => MetaLearner::T,
         "x" => MetaLearner::X,
         "dr" => MetaLearner::Dr,
-        _ => return Err(usage_error(format!("--learner expects auto, s, t, x or dr, got “{s}”"))),
+        _ => {
+            return Err(usage_error(format!(
+                "--learner expects auto, s, t, x or dr, got “{s}”"
+            )))
+        }
     })
 }
 
@@ -221,7 +235,12 @@ fn fit(o: &Opts) -> Result<()> {
     let campaign = Campaign::build(scored, attributes, cparams)?;
     let mparams = MetricsParams::default();
     let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, &mparams)?;
-    let response_metrics = uplift_metrics(&f.response_score, &prepared.treatment, &prepared.outcome, &mparams)?;
+    let response_metrics = uplift_metrics(
+        &f.response_score,
+        &prepared.treatment,
+        &prepared.outcome,
+        &mparams,
+    )?;
     let columns = ScoreColumns {
         row: prepared.rows.clone(),
         uplift: f.uplift.clone(),
@@ -230,10 +249,22 @@ fn fit(o: &Opts) -> Result<()> {
         p_treated: Some(f.p_treated.clone()),
         response_score: Some(f.response_score.clone()),
         id: prepared.ids.clone(),
-        archetype: Some(campaign.archetypes.labels.iter().map(|a| a.code().to_string()).collect()),
+        archetype: Some(
+            campaign
+                .archetypes
+                .labels
+                .iter()
+                .map(|a| a.code().to_string())
+                .collect(),
+        ),
         review: Some(
             (0..campaign.review.len())
-                .map(|i| campaign.review.reason(i).map_or(String::new(), |r| r.code().to_string()))
+                .map(|i| {
+                    campaign
+                        .review
+                        .reason(i)
+                        .map_or(String::new(), |r| r.code().to_string())
+                })
                 .collect(),
         ),
     };
@@ -269,7 +300,10 @@ fn fit(o: &Opts) -> Result<()> {
             f.learner_used.label(),
             run.base_learner,
             total_ms / 1000.0,
-            q.map_or("undefined".to_string(), |i| format!("{:.4} [{:.4}, {:.4}]", i.estimate, i.low, i.high)),
+            q.map_or("undefined".to_string(), |i| format!(
+                "{:.4} [{:.4}, {:.4}]",
+                i.estimate, i.low, i.high
+            )),
             out
         );
     }
@@ -286,12 +320,16 @@ fn read_truth(path: &str) -> Result<Truth> {
     let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
     let table = Table::from_bytes(&bytes)?;
     let num = |name: &str| -> Result<Vec<f64>> {
-        table.column(name)?.numbers.clone().ok_or_else(|| Error::BadValue {
-            line: 2,
-            column: name.to_string(),
-            expected: "a number",
-            found: "text".into(),
-        })
+        table
+            .column(name)?
+            .numbers
+            .clone()
+            .ok_or_else(|| Error::BadValue {
+                line: 2,
+                column: name.to_string(),
+                expected: "a number",
+                found: "text".into(),
+            })
     };
     let uplift = num("true_uplift")?;
     let arche = table.column("archetype")?;
@@ -321,7 +359,13 @@ fn evaluate(o: &Opts) -> Result<()> {
     let true_tau: Vec<f64> = scores
         .row
         .iter()
-        .map(|&r| truth.uplift.get(r as usize).copied().ok_or(Error::ScoresRowMissing { row: r }))
+        .map(|&r| {
+            truth
+                .uplift
+                .get(r as usize)
+                .copied()
+                .ok_or(Error::ScoresRowMissing { row: r })
+        })
         .collect::<Result<_>>()?;
     let mut out = json!({
         "rows": scores.uplift.len(),
@@ -338,9 +382,17 @@ fn evaluate(o: &Opts) -> Result<()> {
     let table = Table::from_bytes(&bytes)?;
     if let Ok(col) = table.column("archetype") {
         let predicted: Vec<Archetype> = (0..table.n_rows)
-            .map(|i| col.text(i).and_then(|t| Archetype::from_code(&t)).unwrap_or(Archetype::LostCause))
+            .map(|i| {
+                col.text(i)
+                    .and_then(|t| Archetype::from_code(&t))
+                    .unwrap_or(Archetype::LostCause)
+            })
             .collect();
-        let truth_a: Vec<Archetype> = scores.row.iter().map(|&r| truth.archetype[r as usize]).collect();
+        let truth_a: Vec<Archetype> = scores
+            .row
+            .iter()
+            .map(|&r| truth.archetype[r as usize])
+            .collect();
         out["archetypeAccuracy"] = json!(accuracy(&predicted, &truth_a)?);
     }
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -358,7 +410,10 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
         .map(learner)
         .collect::<Result<_>>()?;
     let mut base = run_params(o)?;
-    println!("| rows | seed | learner | capture@{:.0}% | Spearman | fit s | chosen |", share * 100.0);
+    println!(
+        "| rows | seed | learner | capture@{:.0}% | Spearman | fit s | chosen |",
+        share * 100.0
+    );
     println!("|---:|---:|---|---:|---:|---:|---|");
     for &seed in &seeds {
         let mut data = Vec::new();
@@ -369,7 +424,11 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
         let prepared = prepare(&table, &detect_roles(&table))?;
         drop(table);
         let truth_table = Table::from_bytes(&truth_csv)?;
-        let all_tau = truth_table.column("true_uplift")?.numbers.clone().unwrap_or_default();
+        let all_tau = truth_table
+            .column("true_uplift")?
+            .numbers
+            .clone()
+            .unwrap_or_default();
         let tau: Vec<f64> = prepared.rows.iter().map(|&r| all_tau[r as usize]).collect();
         let mut response_done = false;
         for &l in &learners {
@@ -384,7 +443,11 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
                 l.label(),
                 capture_at(&f.uplift, &tau, share)?,
                 spearman(&f.uplift, &tau).unwrap_or(f64::NAN),
-                if l == MetaLearner::Auto { f.learner_used.label() } else { "" },
+                if l == MetaLearner::Auto {
+                    f.learner_used.label()
+                } else {
+                    ""
+                },
             );
             if !response_done {
                 println!(
@@ -423,17 +486,25 @@ fn simulate(o: &Opts) -> Result<()> {
     let mut campaign = Campaign::build(scored, attributes, campaign_params(o)?)?;
     for p in o.all("--privileged") {
         let Some((col, value)) = p.split_once('=') else {
-            return Err(usage_error(format!("--privileged expects COLUMN=VALUE, got “{p}”")));
+            return Err(usage_error(format!(
+                "--privileged expects COLUMN=VALUE, got “{p}”"
+            )));
         };
         let Some(i) = audit_names.iter().position(|a| a == col) else {
-            return Err(usage_error(format!("--privileged names “{col}”, which is not an --audit column")));
+            return Err(usage_error(format!(
+                "--privileged names “{col}”, which is not an --audit column"
+            )));
         };
         campaign.set_privileged(i, Some(value.to_string()))?;
     }
     let budget = match (o.parsed::<f64>("--share")?, o.parsed::<f64>("--budget")?) {
         (Some(s), None) => Budget::Share(s),
         (None, Some(b)) => Budget::Money(b),
-        _ => return Err(usage_error("give exactly one of --share S or --budget B".into())),
+        _ => {
+            return Err(usage_error(
+                "give exactly one of --share S or --budget B".into(),
+            ))
+        }
     };
     let view = campaign.view(budget)?;
     let out = json!({
@@ -454,7 +525,13 @@ fn mean(v: &[f64]) -> f64 {
 
 fn list(s: &str) -> Result<Vec<u64>> {
     s.split(',')
-        .map(|x| x.trim().parse().map_err(|_| usage_error(format!("expected a comma-separated list of numbers, got “{s}”"))))
+        .map(|x| {
+            x.trim().parse().map_err(|_| {
+                usage_error(format!(
+                    "expected a comma-separated list of numbers, got “{s}”"
+                ))
+            })
+        })
         .collect()
 }
 
@@ -504,20 +581,34 @@ impl Opts {
                 if let Some((k, v)) = stripped.split_once('=') {
                     pairs.push((format!("--{k}"), v.to_string()));
                 } else {
-                    let v = it.next().ok_or_else(|| usage_error(format!("option {a} needs a value")))?;
+                    let v = it
+                        .next()
+                        .ok_or_else(|| usage_error(format!("option {a} needs a value")))?;
                     pairs.push((a.clone(), v.clone()));
                 }
             } else {
                 positional.push(a.clone());
             }
         }
-        Ok(Self { pairs, flags, positional })
+        Ok(Self {
+            pairs,
+            flags,
+            positional,
+        })
     }
     fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     fn all(&self, name: &str) -> Vec<String> {
-        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
@@ -529,11 +620,15 @@ impl Opts {
             .ok_or_else(|| usage_error(format!("missing {what}")))
     }
     fn required(&self, name: &str) -> Result<&str> {
-        self.get(name).ok_or_else(|| usage_error(format!("missing {name}")))
+        self.get(name)
+            .ok_or_else(|| usage_error(format!("missing {name}")))
     }
     fn parsed<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>> {
         self.get(name)
-            .map(|v| v.parse().map_err(|_| usage_error(format!("{name} expects a number, got “{v}”"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| usage_error(format!("{name} expects a number, got “{v}”")))
+            })
             .transpose()
     }
 }
