@@ -160,6 +160,12 @@ pub enum Error {
     ScoresRowMissing { row: u32 },
 
     // ---- wasm / page -------------------------------------------------------------------------
+    #[error("No data is loaded yet. Choose a CSV file or click “Try the demo data” first.")]
+    NoData,
+    #[error("Choose the treatment and outcome columns first.")]
+    NoRolesYet,
+    #[error("The page sent a request the engine does not understand ({detail}). Reload the page and try again.")]
+    BadRequest { detail: String },
 
     // ---- parameters -------------------------------------------------------------------------
     #[error("Setting “{name}” is {found}, but it must be {expected}.")]

@@ -29,7 +29,8 @@ pub fn draw_arm_rates<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(34)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..n).into_segmented(), 0.0..top)
+        // `a..b` is inclusive in plotters' discrete coordinates: `0..n - 1` gives exactly n segments.
+        .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top)
         .map_err(chart_err)?;
     chart
         .configure_mesh()
@@ -48,6 +49,13 @@ pub fn draw_arm_rates<DB: DrawingBackend>(
         .label_style((theme::FONT, 12))
         .draw()
         .map_err(chart_err)?;
+    let right_edge = |i: usize| {
+        if i + 1 >= n {
+            SegmentValue::Last
+        } else {
+            SegmentValue::Exact(i + 1)
+        }
+    };
     let colour = |i: usize| {
         if i == 0 {
             theme::PRIMARY
@@ -60,7 +68,7 @@ pub fn draw_arm_rates<DB: DrawingBackend>(
             let mut bar = Rectangle::new(
                 [
                     (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), a.rate * 100.0),
+                    (right_edge(i), a.rate * 100.0),
                 ],
                 colour(i).mix(0.75).filled(),
             );
@@ -85,6 +93,7 @@ pub fn draw_arm_rates<DB: DrawingBackend>(
 
 #[cfg(test)]
 mod tests {
+    // Native only: in wasm, plotters measures text through the DOM, so SVG text needs a browser document.
     use super::*;
     use crate::charts::to_svg;
     use crate::data::prepare::wilson;
@@ -113,5 +122,62 @@ mod tests {
         );
         // two filled bars in the arms' colours
         assert!(svg.contains("#0D6EFD") && svg.contains("#6C757D"), "{svg}");
+    }
+
+    /// Numbers of an SVG attribute in every element that has it, e.g. `attr(svg, "<rect", "x")`.
+    fn attrs(svg: &str, element: &str, fill: &str, name: &str) -> Vec<i64> {
+        svg.lines()
+            .filter(|l| l.starts_with(element) && l.contains(fill))
+            .filter_map(|l| {
+                let at = l.find(&format!(" {name}=\""))? + name.len() + 3;
+                l[at..].split('"').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bars_fill_the_plot_with_no_empty_segment() {
+        let arm = |label: &str, rows, conv| {
+            let (rate, low, high) = wilson(conv, rows);
+            ArmRate {
+                label: label.into(),
+                rows,
+                conversions: conv,
+                rate,
+                low,
+                high,
+            }
+        };
+        let svg = to_svg(640, 360, |root| {
+            draw_arm_rates(root, &[arm("1", 850, 30), arm("0", 150, 3)])
+        })
+        .unwrap();
+        // The plot spans the horizontal grid lines (x1..x2); 2 arms ⇒ 2 segments, each bar inset 30 px per side.
+        let (left, right) = (
+            attrs(&svg, "<line", "#DEE2E6", "x1")[0],
+            attrs(&svg, "<line", "#DEE2E6", "x2")[0],
+        );
+        let xs = [
+            attrs(&svg, "<rect", "#0D6EFD", "x")[0],
+            attrs(&svg, "<rect", "#6C757D", "x")[0],
+        ];
+        let ws = [
+            attrs(&svg, "<rect", "#0D6EFD", "width")[0],
+            attrs(&svg, "<rect", "#6C757D", "width")[0],
+        ];
+        let segment = (right - left) / 2;
+        // Left gap = right gap = the 30 px inset (a third, empty segment made the right gap ≈ 30 + segment).
+        assert!((xs[0] - left - 30).abs() <= 2, "left gap {}", xs[0] - left);
+        assert!(
+            (right - (xs[1] + ws[1]) - 30).abs() <= 2,
+            "right gap {}",
+            right - (xs[1] + ws[1])
+        );
+        for w in ws {
+            assert!(
+                (w - (segment - 60)).abs() <= 2,
+                "bar width {w}, segment {segment}"
+            );
+        }
     }
 }

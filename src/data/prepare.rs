@@ -104,7 +104,7 @@ pub struct ValidationReport {
 }
 
 /// Shares of rows in each arm and their conversion rates, for the first chart.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArmRate {
     pub label: String,

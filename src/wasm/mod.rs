@@ -1,1 +1,151 @@
 //! The JavaScript facade: the only module that names wasm_bindgen, js_sys, web_sys or plotters_canvas.
+//!
+//! Thin by rule: each method converts arguments, calls the core, converts the answer (≤ ~10 lines).
+//! The page's worker owns one [`Session`] (the data and, later, the models); the main thread only calls
+//! the `draw*` functions with a canvas and the plain data the worker sent it.
+
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use crate::charts::arms::draw_arm_rates;
+use crate::data::generate::{demo_csv, DemoParams};
+use crate::data::prepare::{prepare, ArmRate, Prepared};
+use crate::data::roles::Roles;
+use crate::data::table::Table;
+use crate::error::{Error, Result};
+
+/// Runs once per instance (main thread and worker): panics print their message to the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The crate version, shown in the page footer and written into exports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The demo data set as CSV text (what "Download demo CSV" saves): same rows and seed ⇒ same bytes.
+#[wasm_bindgen(js_name = demoCsv)]
+pub fn demo_csv_js(rows: usize, seed: u64) -> std::result::Result<String, JsError> {
+    Ok(demo_csv(&DemoParams { rows, seed })?)
+}
+
+/// Draw the conversion rate per arm (the `armRates()` answer of a session) on a canvas.
+#[wasm_bindgen(js_name = drawArmRates)]
+pub fn draw_arm_rates_js(
+    canvas: HtmlCanvasElement,
+    arms: JsValue,
+) -> std::result::Result<(), JsError> {
+    let arms: Vec<ArmRate> = from_js(arms)?;
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| Error::Chart("the page has no 2D canvas".into()))?;
+    let root = backend.into_drawing_area();
+    draw_arm_rates(&root, &arms)?;
+    root.present().map_err(crate::charts::chart_err)?;
+    Ok(())
+}
+
+/// One user's work: the loaded table, the chosen roles and the prepared data (models come later).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct Session {
+    table: Option<Table>,
+    roles: Roles,
+    prepared: Option<Prepared>,
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Parse a CSV file's bytes; returns the summary (rows, columns, proposed roles).
+    #[wasm_bindgen(js_name = loadCsv)]
+    pub fn load_csv(&mut self, bytes: &[u8]) -> std::result::Result<JsValue, JsError> {
+        let table = Table::from_bytes(bytes)?;
+        self.install(table)
+    }
+
+    /// Generate the demo data in place (no download) and load it; returns the summary.
+    #[wasm_bindgen(js_name = loadDemo)]
+    pub fn load_demo(&mut self, rows: usize, seed: u64) -> std::result::Result<JsValue, JsError> {
+        let csv = demo_csv(&DemoParams { rows, seed })?;
+        self.install(Table::from_bytes(csv.as_bytes())?)
+    }
+
+    /// The summary of the loaded table.
+    pub fn summary(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.table()?.summary())
+    }
+
+    /// Choose column roles (a `Roles` object; missing fields take their defaults); returns the validation report.
+    #[wasm_bindgen(js_name = setRoles)]
+    pub fn set_roles(&mut self, roles: JsValue) -> std::result::Result<JsValue, JsError> {
+        let roles: Roles = from_js(roles)?;
+        self.prepared = None;
+        let prepared = prepare(self.table()?, &roles)?;
+        self.roles = roles;
+        self.prepared = Some(prepared);
+        self.report()
+    }
+
+    /// The roles in use.
+    pub fn roles(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.roles)
+    }
+
+    /// The validation report of the current roles.
+    pub fn report(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.prepared()?.report)
+    }
+
+    /// Conversion rate per arm with 95 % intervals (input of `drawArmRates`).
+    #[wasm_bindgen(js_name = armRates)]
+    pub fn arm_rates(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.prepared()?.arm_rates())
+    }
+}
+
+impl Session {
+    fn install(&mut self, table: Table) -> std::result::Result<JsValue, JsError> {
+        let summary = table.summary();
+        self.roles = summary.roles.clone();
+        self.prepared = None;
+        self.table = Some(table);
+        to_js(&summary)
+    }
+
+    fn table(&self) -> Result<&Table> {
+        self.table.as_ref().ok_or(Error::NoData)
+    }
+
+    fn prepared(&self) -> Result<&Prepared> {
+        self.prepared.as_ref().ok_or(Error::NoRolesYet)
+    }
+}
+
+/// Rust → JS as plain objects and arrays (never `Map`), `None` as `null`.
+fn to_js<T: Serialize>(value: &T) -> std::result::Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    value
+        .serialize(&ser)
+        .map_err(|e| JsError::new(&format!("Internal error while answering the page: {e}")))
+}
+
+/// JS → Rust through JSON (so `deny_unknown_fields` holds); a wrong shape is a plain-words error.
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
+    let bad = |detail: String| Error::BadRequest { detail };
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| bad("the request is not plain data".into()))?;
+    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
+}

@@ -1,0 +1,142 @@
+//! wasm tests of the facade (`src/wasm`): run in node, and in headless Chromium with `WASM_BINDGEN_USE_BROWSER=1`
+//! (scripts/test.sh runs both). Canvas tests need a document and return early in node.
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::Value;
+use uplift_simulator::wasm::{demo_csv_js, draw_arm_rates_js, version, Session};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A JS value (plain objects from the facade) as JSON.
+fn json(v: JsValue) -> Value {
+    let s: String = js_sys::JSON::stringify(&v).unwrap().into();
+    serde_json::from_str(&s).unwrap()
+}
+
+fn roles(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).unwrap()
+}
+
+/// The message of a JsError, as the page shows it.
+fn message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    String::from(v.unchecked_into::<js_sys::Error>().message())
+}
+
+/// Same seed ⇒ same bytes in wasm as natively: tests/fixtures/demo_1000_seed7.csv was written by the native
+/// `uplift generate --rows 1000 --seed 7` (and tests/data_pipeline.rs checks the native side against it).
+#[wasm_bindgen_test]
+fn wasm_generates_the_same_bytes_as_native() {
+    let fixture = include_str!("fixtures/demo_1000_seed7.csv");
+    let csv = demo_csv_js(1000, 7).unwrap();
+    assert_eq!(csv.len(), fixture.len());
+    assert!(
+        csv == fixture,
+        "wasm demo CSV differs from the native fixture"
+    );
+}
+
+#[wasm_bindgen_test]
+fn demo_session_summarizes_and_reports() {
+    let mut s = Session::new();
+    let summary = json(s.load_demo(2000, 42).unwrap());
+    // 2000 rows; 18 columns: user_id, f0..f11, engagement, app_user, treatment, conversion, revenue.
+    assert_eq!(summary["rows"], 2000);
+    assert_eq!(summary["columns"].as_array().unwrap().len(), 18);
+    assert_eq!(summary["roles"]["treatment"], "treatment");
+    assert_eq!(summary["roles"]["outcome"], "conversion");
+    assert_eq!(summary["roles"]["revenue"], "revenue");
+    // The proposed roles go straight back in; the report counts every row in one of the two arms.
+    let report = json(s.set_roles(s.roles().unwrap()).unwrap());
+    let arms = &report["arms"];
+    let treated = arms["treatedRows"].as_u64().unwrap();
+    let control = arms["controlRows"].as_u64().unwrap();
+    assert_eq!(treated + control, 2000);
+    // treatment share 0.85: 1700 expected, sd = sqrt(2000·0.85·0.15) ≈ 16, so ±80 is 5 sd.
+    assert!((1620..=1780).contains(&treated), "treated {treated}");
+    let rates = json(s.arm_rates().unwrap());
+    assert_eq!(rates[0]["label"], "1");
+    assert_eq!(rates[0]["rows"], treated);
+}
+
+#[wasm_bindgen_test]
+fn text_arms_are_chosen_by_the_user() {
+    let rows = "Mens E-Mail,1,0,0,3\nNo E-Mail,0,0,0,5\nWomens E-Mail,1,1,20,7\n".repeat(12);
+    let body = format!("segment,visit,conversion,spend,recency\n{rows}");
+    let mut s = Session::new();
+    let summary = json(s.load_csv(body.as_bytes()).unwrap());
+    assert_eq!(summary["rows"], 36);
+    assert_eq!(summary["roles"]["controlValue"], "No E-Mail");
+    // Three arms and no treatment value chosen: the message asks the user to choose.
+    let e = message(s.set_roles(s.roles().unwrap()).unwrap_err());
+    assert!(e.contains("has 3 different values"), "{e}");
+    let report = json(
+        s.set_roles(roles(
+            r#"{"treatment":"segment","treatmentValues":["Womens E-Mail"],"controlValue":"No E-Mail","outcome":"conversion"}"#,
+        ))
+        .unwrap(),
+    );
+    // 12 rows per arm; the 12 "Mens E-Mail" rows are set aside; every Womens row converted.
+    assert_eq!(report["arms"]["treatedRows"], 12);
+    assert_eq!(report["arms"]["controlRows"], 12);
+    assert_eq!(report["arms"]["treatedConversions"], 12);
+    assert_eq!(report["rowsKept"], 24);
+}
+
+#[wasm_bindgen_test]
+fn errors_reach_the_page_as_plain_messages() {
+    let mut s = Session::new();
+    assert_eq!(
+        message(s.summary().unwrap_err()),
+        "No data is loaded yet. Choose a CSV file or click “Try the demo data” first."
+    );
+    assert_eq!(
+        message(s.load_csv(b"").unwrap_err()),
+        "The file is empty. Choose a CSV file with a header row and at least one data row."
+    );
+    s.load_csv(b"treatment,conversion\n1,0\n0,1\n").unwrap();
+    assert_eq!(
+        message(s.report().unwrap_err()),
+        "Choose the treatment and outcome columns first."
+    );
+    let e = message(
+        s.set_roles(roles(r#"{"treatment":"treatment","bogus":1}"#))
+            .unwrap_err(),
+    );
+    assert!(
+        e.starts_with("The page sent a request the engine does not understand (unknown field `bogus`, expected one of"),
+        "{e}"
+    );
+    assert_eq!(
+        message(demo_csv_js(0, 1).unwrap_err()),
+        "Setting “rows” is 0, but it must be between 1 and 50,000,000."
+    );
+    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
+
+/// In a browser: the arm chart puts bars on the canvas (pixels of the treatment colour #0D6EFD mixed at 0.75
+/// over white ≈ rgb(74, 146, 254)).
+#[wasm_bindgen_test]
+fn arm_chart_draws_on_a_canvas() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return; // node: no canvas
+    };
+    let canvas: web_sys::HtmlCanvasElement =
+        document.create_element("canvas").unwrap().unchecked_into();
+    canvas.set_width(480);
+    canvas.set_height(300);
+    let mut s = Session::new();
+    s.load_demo(3000, 1).unwrap();
+    s.set_roles(s.roles().unwrap()).unwrap();
+    draw_arm_rates_js(canvas.clone(), s.arm_rates().unwrap()).unwrap();
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, 480.0, 300.0).unwrap().data();
+    let bar = data
+        .chunks(4)
+        .filter(|p| (p[0] as i32 - 74).abs() < 8 && (p[1] as i32 - 146).abs() < 8 && p[2] > 240)
+        .count();
+    assert!(bar > 1000, "only {bar} treatment-bar pixels");
+    let e = message(draw_arm_rates_js(canvas, JsValue::from_str("nope")).unwrap_err());
+    assert!(e.starts_with("The page sent a request"), "{e}");
+}

@@ -1,0 +1,144 @@
+// The Promise client of the engine worker. The main thread never touches the data: it sends requests,
+// gets plain objects back, and draws. See docs/ARCHITECTURE.md for the protocol.
+//
+//   main → worker  { type: 'init', module }                          (once per worker; a WebAssembly.Module)
+//   main → worker  { id, type, args }                                (a request; type = a handler in worker.js)
+//   worker → main  { type: 'ready', version }                        (after init)
+//   worker → main  { id, type: 'progress', stage, done?, total? }    (any number, while a request runs)
+//   worker → main  { id, type: 'result', value }                     (exactly one of result / error per id)
+//   worker → main  { id, type: 'error', message, fatal }             (fatal: the wasm instance is unusable)
+//
+// Cancel and crash recovery: the worker is terminated and restarted with the same module, and the state
+// (the loaded file or demo, the chosen roles) is replayed from what this client remembers.
+import { initSync } from '../pkg/uplift_simulator.js';
+
+const WASM_URL = new URL('../pkg/uplift_simulator_bg.wasm', import.meta.url);
+
+/** Fetch and compile the engine once; instantiate it on the main thread (for drawing). */
+export async function compileEngine() {
+  const response = await fetch(WASM_URL);
+  if (!response.ok) throw new Error(`Could not load the engine (${response.status}). Reload the page.`);
+  const module = await WebAssembly.compile(await response.arrayBuffer());
+  initSync({ module });
+  return module;
+}
+
+/** A request that was cancelled by the user (not an error to show). */
+export class CancelledError extends Error {
+  constructor() {
+    super('Stopped: the run was cancelled.');
+    this.name = 'CancelledError';
+  }
+}
+
+/** Requests that change the worker's state, replayed (in this order) after a restart. */
+const REPLAYED = ['load', 'setRoles'];
+
+export class Engine {
+  /** @param {WebAssembly.Module} module  @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void}} hooks */
+  constructor(module, hooks = {}) {
+    this.module = module;
+    this.hooks = hooks;
+    this.nextId = 1;
+    this.pending = new Map();
+    /** The last successful state-changing requests: { load: {type, args}, setRoles: {type, args} }. */
+    this.state = {};
+    this.#start();
+  }
+
+  #start() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { name: 'engine' });
+    this.ready = new Promise((resolve) => {
+      this.readyResolve = resolve;
+    });
+    this.worker.onmessage = (e) => this.#onMessage(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.#restart(`The engine stopped unexpectedly (${e.message || 'worker error'}).`);
+    };
+    this.worker.postMessage({ type: 'init', module: this.module });
+    for (const key of REPLAYED) {
+      const req = this.state[key];
+      if (req) this.worker.postMessage({ id: 0, type: req.type, args: req.args });
+    }
+  }
+
+  #onMessage(msg) {
+    if (msg.type === 'ready') {
+      this.version = msg.version;
+      this.readyResolve(msg.version);
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (msg.type === 'progress') {
+      p?.onProgress?.(msg);
+      return;
+    }
+    if (msg.type === 'error' && msg.fatal) {
+      // A panic: the instance cannot be trusted any more. Restart, then report the failure of this request.
+      this.#restart(msg.message, msg.id);
+    }
+    if (!p) return; // replayed request (id 0) or already settled
+    this.pending.delete(msg.id);
+    if (msg.type === 'result') {
+      if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
+      if (p.remember === 'load') delete this.state.setRoles;
+      p.resolve(msg.value);
+    } else {
+      p.reject(new Error(msg.message));
+    }
+  }
+
+  /** Terminate and restart the worker; pending requests fail (`except` is reported by its own message). */
+  #restart(reason, except) {
+    this.worker.terminate();
+    const failed = [...this.pending.entries()].filter(([id]) => id !== except);
+    for (const [id, p] of failed) {
+      this.pending.delete(id);
+      p.reject(reason instanceof Error ? reason : new Error(`${reason} It has been restarted; try again.`));
+    }
+    this.#start();
+    const cancelled = reason instanceof CancelledError;
+    this.hooks.onRestart?.(reason instanceof Error ? reason.message : reason, { cancelled });
+  }
+
+  /**
+   * Send one request; resolves with the worker's answer.
+   * @param {string} type  a handler name in worker.js
+   * @param {object} args
+   * @param {{onProgress?: (msg: object) => void, remember?: 'load'|'setRoles'}} options
+   */
+  call(type, args = {}, { onProgress, remember } = {}) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress, remember, type, args });
+      this.worker.postMessage({ id, type, args });
+    });
+  }
+
+  /** Stop whatever runs: pending requests reject with CancelledError; the loaded data stays. */
+  cancel() {
+    this.#restart(new CancelledError());
+  }
+
+  // ---- the requests the page uses (one line each) -----------------------------------------------------
+  /** Read and parse a user file in the worker → TableSummary. */
+  loadFile(file, onProgress) {
+    return this.call('loadCsv', { file }, { onProgress, remember: 'load' });
+  }
+
+  /** Generate the demo data in the worker and load it → { summary, generateMs, parseMs }. */
+  loadDemo(rows, seed, onProgress) {
+    return this.call('loadDemo', { rows, seed }, { onProgress, remember: 'load' });
+  }
+
+  /** The demo data as CSV text (for download). */
+  demoCsv(rows, seed) {
+    return this.call('demoCsv', { rows, seed });
+  }
+
+  /** Choose roles → { report, armRates }. */
+  setRoles(roles) {
+    return this.call('setRoles', { roles }, { remember: 'setRoles' });
+  }
+}

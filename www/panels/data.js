@@ -1,0 +1,126 @@
+// Panel 1 — Data: file input, drag-and-drop, the demo data (generated in the worker) and its CSV download,
+// and the summary of what was read. The file is read and parsed in the worker, never on the main thread.
+import { CancelledError } from '../api.js';
+import { clearError, el, fmt, setStatus, showError } from '../ui.js';
+
+export const DEMO = { rows: 200_000, seed: 42 };
+
+const STAGES = { reading: 'Reading the file…', parsing: 'Reading the columns…', generating: 'Generating the demo data…' };
+
+/**
+ * @param {import('../api.js').Engine} engine
+ * @param {{ onLoaded: (summary: object, source: string) => void }} app
+ */
+export function createDataPanel(engine, app) {
+  const input = document.getElementById('file-input');
+  const zone = document.getElementById('drop-zone');
+  const demoButton = document.getElementById('demo-button');
+  const download = document.getElementById('demo-download');
+  const summaryBox = document.getElementById('summary');
+  const buttons = [demoButton, download, input];
+
+  const busy = (on) => {
+    for (const b of buttons) b.disabled = on;
+  };
+  const onProgress = (msg) => setStatus(STAGES[msg.stage] || msg.stage);
+
+  async function run(task, source) {
+    clearError();
+    busy(true);
+    try {
+      const summary = await task();
+      render(summary, source);
+      app.onLoaded(summary, source);
+    } catch (e) {
+      if (!(e instanceof CancelledError)) showError(e.message);
+      setStatus('');
+    } finally {
+      busy(false);
+    }
+  }
+
+  function loadFile(file) {
+    if (!file) return;
+    const t = performance.now();
+    return run(async () => {
+      const summary = await engine.loadFile(file, onProgress);
+      setStatus(`Read “${file.name}” (${fmt.int(file.size)} bytes) in ${fmt.ms(performance.now() - t)}.`);
+      return summary;
+    }, file.name);
+  }
+
+  function loadDemo() {
+    return run(async () => {
+      const r = await engine.loadDemo(DEMO.rows, DEMO.seed, onProgress);
+      setStatus(
+        `Demo data: ${fmt.int(DEMO.rows)} rows generated in ${fmt.ms(r.generateMs)} and read in ${fmt.ms(r.parseMs)}.`,
+      );
+      return r.summary;
+    }, `demo data (${fmt.int(DEMO.rows)} rows, seed ${DEMO.seed})`);
+  }
+
+  async function downloadDemo() {
+    clearError();
+    try {
+      const csv = await engine.demoCsv(DEMO.rows, DEMO.seed);
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const a = el('a', { href: url, download: `uplift-demo-${DEMO.rows}-seed${DEMO.seed}.csv` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+
+  function render(summary, source) {
+    const cols = summary.columns;
+    const role = (name) => {
+      const r = summary.roles;
+      if (name === r.treatment) return 'treatment';
+      if (name === r.outcome) return 'outcome';
+      if (name === r.revenue) return 'revenue';
+      if (name === r.id) return 'id';
+      if (r.audit.includes(name)) return 'audit attribute';
+      return 'feature';
+    };
+    summaryBox.replaceChildren(
+      el('ul', { class: 'facts' },
+        el('li', {}, 'Source: ', el('b', { dataset: { testid: 'summary-source' } }, source)),
+        el('li', {}, 'Rows: ', el('b', { dataset: { testid: 'summary-rows', value: summary.rows } }, fmt.int(summary.rows))),
+        el('li', {}, 'Columns: ', el('b', { dataset: { testid: 'summary-columns', value: cols.length } }, cols.length)),
+        el('li', {}, 'Separator: ', el('b', {}, summary.delimiter))),
+      el('div', { class: 'table-wrap' },
+        el('table', { dataset: { testid: 'columns-table' } },
+          el('thead', {}, el('tr', {}, ['Column', 'Kind', 'Missing', 'Distinct', 'Examples', 'Detected role'].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, cols.map((c) => el('tr', {},
+            el('td', {}, c.name),
+            el('td', {}, c.kind),
+            el('td', {}, fmt.pct(c.missingShare, 1)),
+            el('td', {}, c.distinct ?? 'many'),
+            el('td', {}, c.examples.slice(0, 5).join(', ')),
+            el('td', {}, role(c.name))))))),
+    );
+    summaryBox.hidden = false;
+  }
+
+  input.addEventListener('change', () => {
+    loadFile(input.files[0]);
+    input.value = ''; // the same file can be chosen again
+  });
+  demoButton.addEventListener('click', loadDemo);
+  download.addEventListener('click', downloadDemo);
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    loadFile(e.dataTransfer.files[0]);
+  });
+
+  return { loadDemo, loadFile };
+}

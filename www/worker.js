@@ -1,0 +1,72 @@
+// The engine worker: owns the one wasm Session (the data, later the models). Protocol: see api.js.
+// Every handler gets (args, progress) and returns a plain, structured-cloneable value.
+import { initSync, Session, demoCsv, version } from '../pkg/uplift_simulator.js';
+
+let session = null;
+/** The last generated demo CSV, kept so "Download demo CSV" does not generate it twice. */
+let demo = null;
+
+function generateDemo(rows, seed) {
+  // The seed is a u64 in Rust: a BigInt in JS.
+  if (!demo || demo.rows !== rows || demo.seed !== seed) demo = { rows, seed, csv: demoCsv(rows, BigInt(seed)) };
+  return demo.csv;
+}
+
+const handlers = {
+  async loadCsv({ file }, progress) {
+    progress('reading');
+    const bytes = new Uint8Array(file instanceof Blob ? await file.arrayBuffer() : file);
+    progress('parsing');
+    return session.loadCsv(bytes);
+  },
+
+  loadDemo({ rows, seed }, progress) {
+    progress('generating');
+    let t = performance.now();
+    const csv = generateDemo(rows, seed);
+    const generateMs = performance.now() - t;
+    progress('parsing');
+    t = performance.now();
+    const summary = session.loadCsv(new TextEncoder().encode(csv));
+    return { summary, generateMs, parseMs: performance.now() - t, bytes: csv.length };
+  },
+
+  demoCsv({ rows, seed }) {
+    return generateDemo(rows, seed);
+  },
+
+  setRoles({ roles }) {
+    const report = session.setRoles(roles);
+    return { report, armRates: session.armRates() };
+  },
+};
+
+// Requests run one after another, in the order sent (a handler may await, e.g. reading a file).
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue.then(() => handle(data));
+};
+
+async function handle(msg) {
+  if (msg.type === 'init') {
+    initSync({ module: msg.module });
+    session = new Session();
+    self.postMessage({ type: 'ready', version: version() });
+    return;
+  }
+  const { id, type, args } = msg;
+  const progress = (stage, extra = {}) => self.postMessage({ id, type: 'progress', stage, ...extra });
+  try {
+    const handler = handlers[type];
+    if (!handler) throw new Error(`Unknown request “${type}”.`);
+    const value = await handler(args, progress);
+    self.postMessage({ id, type: 'result', value });
+  } catch (e) {
+    // A wasm trap (a Rust panic) leaves the instance unusable: the client restarts this worker.
+    const fatal = e instanceof WebAssembly.RuntimeError;
+    const message = fatal
+      ? `The engine stopped unexpectedly (${e.message}). It has been restarted and your data reloaded; try again.`
+      : (e && e.message) || String(e);
+    self.postMessage({ id, type: 'error', message, fatal });
+  }
+}
