@@ -25,8 +25,10 @@ const NB: usize = 256;
 pub(crate) struct TrainSet {
     pub n: usize,
     pub nf: usize,
-    /// `codes[i * nf + j]`: bin of feature j for training row i.
+    /// `codes[i * nf + j]`: bin of feature j for training row i (histograms read whole rows).
     pub codes: Vec<u8>,
+    /// `cols[j * n + i]`: the same codes column-major (partitions read one feature: 1 byte per row, cache-dense).
+    pub cols: Vec<u8>,
     /// Finite bins per feature (codes 1..=nbins[j]).
     pub nbins: Vec<usize>,
     /// Raw upper bound of each bin, per feature (for readable thresholds).
@@ -412,84 +414,71 @@ fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
     }
 }
 
-/// Branch-free stable split of `idx` into `left` and `right` (each cleared first).
+/// Branch-free stable in-place partition of `idx`: left rows move to the front in their order, right rows are
+/// written to `right` (at least as long as `idx`) and copied behind them. Returns the number of left rows.
 #[inline(never)]
-fn split_rows(
-    codes: &[u8],
-    nf: usize,
-    f: usize,
-    t: u8,
-    ml: bool,
-    idx: &[u32],
-    left: &mut Vec<u32>,
-    right: &mut Vec<u32>,
-) {
-    left.clear();
-    right.clear();
-    left.resize(idx.len(), 0);
-    right.resize(idx.len(), 0);
+fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -> usize {
     let (mut nl, mut nr) = (0usize, 0usize);
-    {
-        let (lb, rb) = (&mut left[..], &mut right[..]);
-        for &r in idx {
-            let b = codes[r as usize * nf + f];
-            let go = goes_left(b, t, ml);
-            // write to both, advance one: no unpredictable branch
-            lb[nl.min(lb.len() - 1)] = r;
-            rb[nr.min(rb.len() - 1)] = r;
-            nl += go as usize;
-            nr += (!go) as usize;
-        }
+    let m = idx.len();
+    let right = &mut right[..m];
+    for i in 0..m {
+        let r = idx[i];
+        let go = goes_left(col[r as usize], t, ml);
+        // nl ≤ i: position nl was already read. Write both, advance one: no unpredictable branch.
+        idx[nl] = r;
+        right[nr.min(m - 1)] = r;
+        nl += go as usize;
+        nr += (!go) as usize;
     }
-    left.truncate(nl);
-    right.truncate(nr);
+    idx[nl..].copy_from_slice(&right[..nr]);
+    nl
 }
 
 /// Stable partition of `idx` by the split: left rows first, in their order; returns the number of left rows.
-/// Large ranges are split in fixed chunks on rayon's threads natively; the result is the same either way.
+/// Large ranges are partitioned in fixed chunks on rayon's threads natively, then the chunks' left parts and
+/// right parts are concatenated in chunk order: the result is the same as one sequential pass.
 fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
-    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
+    let (t, ml) = (s.bin, s.missing_left);
+    let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
+    if scratch.len() < idx.len() {
+        scratch.resize(idx.len(), 0);
+    }
     #[cfg(not(target_arch = "wasm32"))]
     if idx.len() >= 4 * CHUNK {
         use rayon::prelude::*;
-        let parts: Vec<(Vec<u32>, Vec<u32>)> = idx
-            .par_chunks(4 * CHUNK)
-            .map(|c| {
-                let (mut l, mut r) = (Vec::new(), Vec::new());
-                split_rows(&ts.codes, nf, f, t, ml, c, &mut l, &mut r);
-                (l, r)
-            })
+        const PART: usize = 4 * CHUNK;
+        let m = idx.len();
+        let scratch = &mut scratch[..m];
+        let lefts: Vec<usize> = idx
+            .par_chunks_mut(PART)
+            .zip(scratch.par_chunks_mut(PART))
+            .map(|(c, r)| split_rows(col, t, ml, c, r))
             .collect();
+        // gather: every chunk's left part, then every chunk's right part
         let mut k = 0;
-        for (l, _) in &parts {
-            idx[k..k + l.len()].copy_from_slice(l);
-            k += l.len();
+        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
+            scratch[k..k + nl].copy_from_slice(&c[..nl]);
+            k += nl;
         }
-        let nl = k;
-        for (_, r) in &parts {
-            idx[k..k + r.len()].copy_from_slice(r);
-            k += r.len();
+        let total_left = k;
+        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
+            scratch[k..k + c.len() - nl].copy_from_slice(&c[nl..]);
+            k += c.len() - nl;
         }
-        return nl;
+        idx.copy_from_slice(scratch);
+        return total_left;
     }
-    let mut left = std::mem::take(scratch);
-    let mut right = Vec::new();
-    split_rows(&ts.codes, nf, f, t, ml, idx, &mut left, &mut right);
-    let nl = left.len();
-    idx[..nl].copy_from_slice(&left);
-    idx[nl..].copy_from_slice(&right);
-    *scratch = left;
-    nl
+    split_rows(col, t, ml, idx, scratch)
 }
 
 /// Add the final leaves' values of a split to the rows of its parent, without partitioning them.
 #[inline(never)]
 fn add_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, vl: f64, vr: f64, score: &mut [f64]) {
-    let (f, t, ml, nf) = (s.feature, s.bin, s.missing_left, ts.nf);
-    let codes = &ts.codes[..];
+    let (t, ml) = (s.bin, s.missing_left);
+    let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
     let v = [vr, vl];
     for &r in idx {
-        let b = codes[r as usize * nf + f];
+        let b = col[r as usize];
         score[r as usize] += v[goes_left(b, t, ml) as usize];
     }
 }
@@ -499,5 +488,46 @@ fn add_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, vl: f64, vr: f64, score
 fn add_leaf(idx: &[u32], value: f64, score: &mut [f64]) {
     for &r in idx {
         score[r as usize] += value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_is_stable_and_matches_a_filter_at_any_size() {
+        // Sizes below and above the parallel threshold (4 chunks); codes 0..=9, split "≤ 4, missing left".
+        for n in [1usize, 1000, 4 * CHUNK + 777, 9 * CHUNK + 5] {
+            let cols: Vec<u8> = (0..n).map(|i| ((i * 7919) % 10) as u8).collect();
+            let ts = TrainSet {
+                n,
+                nf: 1,
+                codes: cols.clone(),
+                cols,
+                nbins: vec![9],
+                upper: vec![(1..=9).map(f64::from).collect()],
+            };
+            let s = Split {
+                gain: 1.0,
+                feature: 0,
+                bin: 4,
+                missing_left: true,
+                left: [0.0; 2],
+                right: [0.0; 2],
+            };
+            // every other row, so indices are not 0..n
+            let mut idx: Vec<u32> = (0..n as u32).step_by(2).collect();
+            let go = |r: &u32| goes_left(ts.cols[*r as usize], 4, true);
+            let want: Vec<u32> = idx
+                .iter()
+                .filter(|r| go(r))
+                .chain(idx.iter().filter(|r| !go(r)))
+                .copied()
+                .collect();
+            let nl = partition(&ts, &mut idx, &mut Vec::new(), &s);
+            assert_eq!(idx, want, "n = {n}");
+            assert_eq!(nl, want.iter().filter(|r| go(r)).count());
+        }
     }
 }

@@ -255,6 +255,17 @@ fn check_inputs(data: &FitData, objective: Objective, p: &GbdtParams) -> Result<
     Ok(Checked { y, w, pos_weight })
 }
 
+/// Column-major codes of the given design rows.
+fn gather_cols(design: &Design, rows: &[u32]) -> Vec<u8> {
+    let n = design.n_rows();
+    let mut out = Vec::with_capacity(rows.len() * design.n_features());
+    for j in 0..design.n_features() {
+        let col = &design.binned.codes[j * n..(j + 1) * n];
+        out.extend(rows.iter().map(|&r| col[r as usize]));
+    }
+    out
+}
+
 /// Row-major codes of the given design rows.
 fn gather(design: &Design, rows: &[u32]) -> Vec<u8> {
     let nf = design.n_features();
@@ -378,6 +389,7 @@ impl Gbdt {
             n: train_rows.len(),
             nf,
             codes: gather(design, &train_rows),
+            cols: gather_cols(design, &train_rows),
             nbins: (0..nf).map(|j| design.binned.n_bins(j)).collect(),
             upper: design.binned.upper.clone(),
         };
