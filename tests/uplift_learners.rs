@@ -41,14 +41,19 @@ fn each_learner_tracks_the_true_effect_when_the_base_model_is_right() {
 /// The project's demo generator (0.3 % conversion, 85 % treated, effects from a sigmoid of a score that a
 /// linear model only approximates), 100,000 rows ≈ 45 control conversions: the ranking is the product, so
 /// Spearman. Measured at this seed: T 0.54, X 0.53, DR 0.52; bound ≥ 0.35 (noise at 45 control conversions
-/// is large, and a zero-skill ranking scores 0 ± 0.01).
+/// is large, and a zero-skill ranking scores 0 ± 0.01). Auto must not pick a poor ranker: its choice ranks at
+/// least as well as X minus 0.05 (with the one-standard-error rule it picked S, Spearman 0.21).
 #[test]
-fn t_x_and_dr_rank_the_demo_data_by_its_true_effect() {
+fn t_x_dr_and_auto_rank_the_demo_data_by_its_true_effect() {
     let k = demo(100_000, 1);
+    let mut rho_x = 0.0;
     for l in [MetaLearner::T, MetaLearner::X, MetaLearner::Dr] {
         let f = fit(&k, &with(l)).unwrap();
         let rho = spearman(&f.uplift, &k.true_uplift);
         assert!(rho >= 0.35, "{l:?}: Spearman {rho}");
+        if l == MetaLearner::X {
+            rho_x = rho;
+        }
         // Few control conversions ⇒ a plain-words warning.
         assert!(
             f.warnings
@@ -58,6 +63,16 @@ fn t_x_and_dr_rank_the_demo_data_by_its_true_effect() {
             f.warnings
         );
     }
+    let a = fit(&k, &UpliftParams::default()).unwrap();
+    let rho_a = spearman(&a.uplift, &k.true_uplift);
+    assert!(
+        rho_a >= rho_x - 0.05,
+        "auto ({:?}) {rho_a} vs X {rho_x}",
+        a.learner_used
+    );
+    let rep = a.auto.unwrap();
+    assert_eq!(rep.candidates.len(), 4);
+    assert!(rep.candidates.windows(2).all(|w| w[0].gain >= w[1].gain));
 }
 
 /// Auto on the logistic world: T is right by construction, X/DR are close, S misses the interaction.
@@ -104,22 +119,33 @@ fn auto_picks_the_right_learner_and_says_why() {
     assert_eq!(only_x.auto.unwrap().reason, "X was the only candidate.");
 }
 
-/// On the demo data auto must not pick a poor ranker: its choice ranks at least as well as X minus noise.
+/// Cost of auto next to X (not a timed assertion: run with `--ignored --nocapture` to print).
 #[test]
-fn auto_on_the_demo_data_ranks_as_well_as_x() {
-    let k = demo(100_000, 1);
-    let a = fit(&k, &UpliftParams::default()).unwrap();
-    let x = fit(&k, &with(MetaLearner::X)).unwrap();
-    let (ra, rx) = (
-        spearman(&a.uplift, &k.true_uplift),
-        spearman(&x.uplift, &k.true_uplift),
-    );
-    assert!(
-        ra >= rx - 0.05,
-        "auto ({:?}) {ra} vs X {rx}",
-        a.learner_used
-    );
-    let rep = a.auto.unwrap();
-    assert_eq!(rep.candidates.len(), 4);
-    assert!(rep.candidates.windows(2).all(|w| w[0].gain >= w[1].gain));
+#[ignore]
+fn print_auto_vs_x_time() {
+    let rows: usize = std::env::var("UPLIFT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let k = demo(rows, 1);
+    let t0 = std::time::Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1e3;
+    for l in [MetaLearner::X, MetaLearner::Auto, MetaLearner::T] {
+        let f = uplift_simulator::uplift::fit_uplift(
+            &k.design,
+            &k.treatment,
+            &k.outcome,
+            &with(l),
+            &logistic,
+            &mut |_, _| {},
+            &never,
+            Some(&clock),
+        )
+        .unwrap();
+        let total: f64 = f.timings.iter().map(|t| t.ms).sum();
+        println!(
+            "{rows} rows {l:?} (used {:?}): {total:.0} ms {:?}",
+            f.learner_used, f.timings
+        );
+    }
 }

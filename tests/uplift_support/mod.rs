@@ -74,7 +74,7 @@ pub fn logit_world(n: usize, treated_share: f64, seed: u64) -> Known {
 /// [`logit_world`] with another intercept of logit p0 (−4.5 gives a base rate near 1.7 %).
 pub fn logit_world_with_base(n: usize, treated_share: f64, intercept: f64, seed: u64) -> Known {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
     let (mut t, mut y, mut tau, mut p0s) = (vec![], vec![], vec![], vec![]);
     for _ in 0..n {
         let x: Vec<f64> = (0..4).map(|_| normal(&mut rng)).collect();
