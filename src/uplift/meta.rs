@@ -2,7 +2,8 @@
 //! training rows only, then predict any rows with them. Does not choose the learner (`auto`) or the folds.
 //!
 //! Models per fold (shared between learners, so `auto` fits each once):
-//! - e(x): propensity (logistic), needed for IPW weights and by X and DR;
+//! - e(x): propensity (logistic, on at most `propensity_sample_rows` evenly strided training rows), needed
+//!   for IPW weights and by X and DR;
 //! - μ1 on treated rows (always: it is also the response score), μ0 on control rows (T, X, DR, auto);
 //! - S: one model on [x, treatment] (the treatment indicator appended as a column);
 //! - X: τ1 on treated rows with target y − μ0(x), τ0 on control rows with target μ1(x) − y (squared error);
@@ -117,7 +118,15 @@ pub fn fit_fold(
     let y = |r: u32| inp.outcome[r as usize];
     let t = |r: u32| inp.treatment[r as usize];
 
-    let e = propensity::fit(inp.design, train, inp.treatment, &p.propensity, inp.cancel)?;
+    let stride = train.len().div_ceil(p.propensity_sample_rows.max(1)).max(1);
+    let e_rows: Vec<u32> = train.iter().step_by(stride).copied().collect();
+    let e = propensity::fit(
+        inp.design,
+        &e_rows,
+        inp.treatment,
+        &p.propensity,
+        inp.cancel,
+    )?;
     let e_train: Vec<f64> = e
         .predict(inp.design, train)
         .into_iter()

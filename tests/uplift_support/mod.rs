@@ -68,12 +68,17 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 /// logit p0 = −1.5 + 0.8·x0 + 0.5·x1, logit p1 = logit p0 + 0.2 + 0.9·x2 (x3 is noise).
 /// Base rate ≈ 0.2; the effect ranges from about −0.15 to +0.4 and depends mostly on x2.
 pub fn logit_world(n: usize, treated_share: f64, seed: u64) -> Known {
+    logit_world_with_base(n, treated_share, -1.5, seed)
+}
+
+/// [`logit_world`] with another intercept of logit p0 (−4.5 gives a base rate near 1.7 %).
+pub fn logit_world_with_base(n: usize, treated_share: f64, intercept: f64, seed: u64) -> Known {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
     let (mut t, mut y, mut tau, mut p0s) = (vec![], vec![], vec![], vec![]);
     for _ in 0..n {
         let x: Vec<f64> = (0..4).map(|_| normal(&mut rng)).collect();
-        let eta0 = -1.5 + 0.8 * x[0] + 0.5 * x[1];
+        let eta0 = intercept + 0.8 * x[0] + 0.5 * x[1];
         let p0 = sigmoid(eta0);
         let p1 = sigmoid(eta0 + 0.2 + 0.9 * x[2]);
         let treated = rng.gen::<f64>() < treated_share;
