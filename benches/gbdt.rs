@@ -98,10 +98,11 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; ignore arguments.
-    let n_train = env_usize("GBDT_BENCH_ROWS", 1_000_000);
-    let n_test = 200_000;
-    let runs = env_usize("GBDT_BENCH_RUNS", 3).max(1);
+    // `cargo bench` passes `--bench`; without it (`cargo test --all-targets`) run a small smoke version.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let n_train = env_usize("GBDT_BENCH_ROWS", if smoke { 20_000 } else { 1_000_000 });
+    let n_test = if smoke { 5_000 } else { 200_000 };
+    let runs = env_usize("GBDT_BENCH_RUNS", if smoke { 1 } else { 3 }).max(1);
     let target = if cfg!(target_arch = "wasm32") {
         "wasm32"
     } else {

@@ -19,7 +19,12 @@ fn main() {
     let n: usize = std::env::var("BENCH_USERS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        // `cargo bench` passes `--bench`; without it (`cargo test --all-targets`) run a small smoke version.
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            1_000_000
+        } else {
+            20_000
+        });
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut s = Scored::new(
         Vec::with_capacity(n),
