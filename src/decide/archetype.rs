@@ -72,7 +72,8 @@ pub struct ArchetypeParams {
     /// Smallest uplift that makes a Persuadable, probability scale; `None` = break-even
     /// (cost per contact ÷ value per conversion; 0.0025 with the defaults).
     pub persuadable_min: Option<f64>,
-    /// Size of the negative effect that makes a Do-Not-Disturb: τ̂ ≤ −this, probability scale, ≥ 0 (default 0.001).
+    /// Size of the negative effect that makes a Do-Not-Disturb: τ̂ ≤ −this, probability scale, ≥ 0 (default 0.001,
+    /// the demo generator's true Do-Not-Disturb line).
     pub do_not_disturb_min: f64,
     /// Base rate at or above which a user with no sizable effect is a Sure Thing; `None` = the
     /// `base_rate_quantile` of the base-rate score.
@@ -452,6 +453,14 @@ mod tests {
         let p: ArchetypeParams = serde_json::from_str("{}").unwrap();
         assert_eq!(p, ArchetypeParams::default());
         assert!(serde_json::from_str::<ArchetypeParams>("{\"bogus\":1}").is_err());
+    }
+
+    #[test]
+    fn defaults_match_the_demo_generators_truth() {
+        use crate::data::generate::{TRUE_DND_MAX, TRUE_PERSUADABLE_MIN};
+        let p = ArchetypeParams::default();
+        assert_eq!(p.break_even(), TRUE_PERSUADABLE_MIN);
+        assert_eq!(-p.do_not_disturb_min, TRUE_DND_MAX);
     }
 
     #[test]

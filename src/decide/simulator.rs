@@ -647,7 +647,7 @@ impl Simulator {
         let break_even_share = usable()
             .filter(|p| p.incremental_roas.is_some_and(|r| r >= 1.0))
             .map(|p| p.share)
-            .last();
+            .next_back();
         let best = |f: fn(&CurvePoint) -> Option<f64>| {
             usable()
                 .filter_map(|p| f(p).map(|v| (p.share, v)))
