@@ -183,12 +183,13 @@ struct ArmTotals {
 }
 
 impl ArmTotals {
-    /// Adds the part of `w` copies that still fits under `limit` copies (`sofar` already taken).
     #[inline]
-    fn take(&mut self, arm: usize, converted: u64, w: u64, limit: u64, sofar: u64) {
-        let t = w.min(limit.saturating_sub(sofar));
-        self.n[arm] += t;
-        self.y[arm] += t * converted;
+    fn take(&mut self, arm: usize, converted: bool, w: u64, limit: u64, sofar: u64) {
+        if sofar < limit {
+            let t = w.min(limit - sofar);
+            self.n[arm] += t;
+            self.y[arm] += if converted { t } else { 0 };
+        }
     }
 
     /// Treated rate minus control rate (numpy means), `None` when an arm is empty.
@@ -206,26 +207,29 @@ impl Ranked {
         let mut cursor = [0usize; 2];
         let (mut prev_x, mut prev_q, mut prev_u) = (0.0f64, 0.0f64, 0.0f64);
         let (mut qini_area, mut uplift_area) = (0.0f64, 0.0f64);
+        let mut dirty = false;
         let cut = self.cut_overall.unwrap_or(0);
         let cut_arm = self.cut_by_group.unwrap_or([0, 0]);
         let (mut overall, mut by_group) = (ArmTotals::default(), ArmTotals::default());
         let mut taken = 0u64;
         let mut taken_arm = [0u64; 2];
-        // Written without data-dependent branches except the tie-block end: a row with no copy adds zeros.
         for &k in &self.kind {
             let arm = usize::from(k & 1 == 0);
             let i = cursor[arm];
             cursor[arm] += 1;
             let copies = w.get(arm, i);
-            let converted = u64::from((k >> 1) & 1);
-            overall.take(arm, converted, copies, cut, taken);
-            taken += copies;
-            by_group.take(arm, converted, copies, cut_arm[arm], taken_arm[arm]);
-            taken_arm[arm] += copies;
-            c[usize::from(k & 3)] += copies;
-            // A point at the end of each tie block. A block without copies repeats the previous point: its
-            // trapezoid has zero width and adds exactly 0, as if the block did not exist.
-            if k & 4 != 0 {
+            if copies != 0 {
+                let converted = k & 2 != 0;
+                overall.take(arm, converted, copies, cut, taken);
+                taken += copies;
+                by_group.take(arm, converted, copies, cut_arm[arm], taken_arm[arm]);
+                taken_arm[arm] += copies;
+                c[usize::from(k & 3)] += copies;
+                dirty = true;
+            }
+            // A point at the end of each tie block that holds a copy (a copy-less block adds no width).
+            if k & 4 != 0 && dirty {
+                dirty = false;
                 let t = tally(&c);
                 let x = t.rows();
                 let (q, u) = (t.qini(), t.uplift());
