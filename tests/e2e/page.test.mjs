@@ -152,6 +152,28 @@ test('a bad file shows a message and the page stays usable', async () => {
   }
 });
 
+test('Cancel stops a running load; the worker restarts with the data loaded before', async () => {
+  const { page, context, log } = await openPage(env);
+  try {
+    assert.equal(await page.isHidden('[data-testid="cancel-button"]'), true, 'nothing runs: no Cancel');
+    await upload(page, 'small.csv', fixture('demo_1000_seed7.csv'));
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rows-kept"]')?.dataset.value) === 1000);
+    await page.click('[data-testid="demo-button"]'); // 200,000 rows: takes seconds
+    await page.click('[data-testid="cancel-button"]');
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Cancelled.'));
+    assert.equal(await page.isHidden('[data-testid="cancel-button"]'), true);
+    assert.equal(await value(page, 'summary-rows'), 1000);
+    // The restarted worker has small.csv again (replayed): a new role choice is checked against its 1000 rows.
+    await page.selectOption('[data-testid="column-revenue"]', '');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rows-kept"]')?.dataset.value) === 1000);
+    assert.equal(await page.isHidden('[data-testid="error"]'), true);
+    assert.equal(await page.isEnabled('[data-testid="demo-button"]'), true);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the demo CSV download has the documented format', async () => {
   const { page, context } = await openPage(env);
   try {
