@@ -26,10 +26,10 @@ const LR: f64 = 0.1;
 
 /// Columns (NaN = missing) and 0/1 targets. Truth: logit = −1 + 0.9·x0 − 0.7·x1 + 0.5·x2·x3 + 0.6·[x4 > 0.5]
 /// + 0.4·sin(2·x5) + 0.3·cat(x6) − 0.2·x7² + 0.25·[x8 missing]; x9..x11 are noise; x0, x8 have 5 % / 10 %
-/// missing; x6 is a 6-level categorical code; x7 a rounded (coarse) value.
+///   missing; x6 is a 6-level categorical code; x7 a rounded (coarse) value.
 fn generate(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut cols = vec![Vec::with_capacity(n); N_FEATURES];
+    let mut cols: Vec<Vec<f64>> = (0..N_FEATURES).map(|_| Vec::with_capacity(n)).collect();
     let mut y = Vec::with_capacity(n);
     let cat_effect = [-0.6, -0.2, 0.0, 0.1, 0.4, 0.8];
     for _ in 0..n {
@@ -45,7 +45,7 @@ fn generate(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<f64>) {
             + 0.5 * x[2] * x[3]
             + if x[4] > 0.5 { 0.6 } else { 0.0 }
             + 0.4 * (2.0 * x[5]).sin()
-            + 0.3 * cat_effect[x[6] as usize] / 0.3 * 0.3
+            + 0.3 * cat_effect[x[6] as usize]
             - 0.2 * x[7] * x[7]
             + if x8_missing { 0.25 } else { 0.1 * x[8] };
         let p = 1.0 / (1.0 + (-z).exp());
@@ -145,9 +145,21 @@ fn main() {
     };
     let train_rows: Vec<u32> = (0..n_train as u32).collect();
     let test_rows: Vec<u32> = (n_train as u32..(n_train + n_test) as u32).collect();
-    let (mut t_bin, mut t_fit) = (Vec::new(), Vec::new());
-    let mut ours_loss = 0.0;
-    for _ in 0..runs {
+    #[cfg(feature = "bench-forust")]
+    let forust_data = {
+        let mut train_flat = Vec::with_capacity(n_train * N_FEATURES);
+        let mut test_flat = Vec::with_capacity(n_test * N_FEATURES);
+        for c in &cols {
+            train_flat.extend_from_slice(&c[..n_train]);
+            test_flat.extend_from_slice(&c[n_train..]);
+        }
+        (train_flat, test_flat, vec![1.0; n_train])
+    };
+    // Runs alternate (ours, forust, ours, forust, …) so a busy machine slows both alike.
+    let (mut t_bin, mut t_fit, mut t_forust) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ours_loss, mut forust_loss) = (0.0, f64::NAN);
+    for run in 0..runs {
+        // ---- ours: binning (the product bins once per data set) + fit; predict held out ----
         let t0 = Instant::now();
         let design = design_of(&cols);
         let t1 = Instant::now();
@@ -164,41 +176,21 @@ fn main() {
         t_bin.push((t1 - t0).as_secs_f64());
         t_fit.push((t2 - t1).as_secs_f64());
         ours_loss = log_loss(&model.predict(&design, &test_rows), &y[n_train..]);
-    }
-    let ours_fit = median(t_fit.clone());
-    let ours_total = median(
-        t_bin
-            .iter()
-            .zip(&t_fit)
-            .map(|(a, b)| a + b)
-            .collect::<Vec<_>>(),
-    );
-    println!(
-        "ours:   bin {:.3} s + fit {:.3} s = {:.3} s (median of {runs}: fit runs {:?}), held-out log loss {:.6}",
-        median(t_bin),
-        ours_fit,
-        ours_total,
-        t_fit.iter().map(|t| (t * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
-        ours_loss
-    );
+        drop(design);
+        println!(
+            "run {run}: ours bin {:.3} s + fit {:.3} s",
+            t_bin[run], t_fit[run]
+        );
 
-    #[cfg(feature = "bench-forust")]
-    {
-        use forust_ml::objective::ObjectiveType;
-        use forust_ml::{GradientBooster, Matrix};
-        // forust bins inside `fit`, so its time is compared with our bin + fit.
-        let mut train_flat = Vec::with_capacity(n_train * N_FEATURES);
-        let mut test_flat = Vec::with_capacity(n_test * N_FEATURES);
-        for c in &cols {
-            train_flat.extend_from_slice(&c[..n_train]);
-            test_flat.extend_from_slice(&c[n_train..]);
-        }
-        let train = Matrix::new(&train_flat, n_train, N_FEATURES);
-        let test = Matrix::new(&test_flat, n_test, N_FEATURES);
-        let w = vec![1.0; n_train];
-        let mut times = Vec::new();
-        let mut loss = 0.0;
-        for _ in 0..runs {
+        // ---- forust (bins inside `fit`, so its time compares with our bin + fit) ----
+        #[cfg(feature = "bench-forust")]
+        {
+            use forust_ml::objective::ObjectiveType;
+            use forust_ml::{GradientBooster, Matrix};
+            let (train_flat, test_flat, w) = &forust_data;
+            let train = Matrix::new(train_flat, n_train, N_FEATURES);
+            let test = Matrix::new(test_flat, n_test, N_FEATURES);
+            let parallel = !cfg!(target_arch = "wasm32");
             let t0 = Instant::now();
             let mut b = GradientBooster::default()
                 .set_objective_type(ObjectiveType::LogLoss)
@@ -208,22 +200,37 @@ fn main() {
                 .set_l2(1.0)
                 .set_min_leaf_weight(1.0)
                 .set_nbins(256)
-                .set_parallel(!cfg!(target_arch = "wasm32"));
-            b.fit(&train, &y[..n_train], &w, None).expect("forust fit");
-            times.push(t0.elapsed().as_secs_f64());
-            let raw = b.predict(&test, !cfg!(target_arch = "wasm32"));
+                .set_parallel(parallel);
+            b.fit(&train, &y[..n_train], w, None).expect("forust fit");
+            t_forust.push(t0.elapsed().as_secs_f64());
+            let raw = b.predict(&test, parallel);
             let p: Vec<f64> = raw.iter().map(|s| 1.0 / (1.0 + (-s).exp())).collect();
-            loss = log_loss(&p, &y[n_train..]);
+            forust_loss = log_loss(&p, &y[n_train..]);
+            println!("run {run}: forust fit {:.3} s", t_forust[run]);
         }
-        let f = median(times.clone());
+    }
+    let ms = |v: &[f64]| {
+        v.iter()
+            .map(|t| (t * 1000.0).round() / 1000.0)
+            .collect::<Vec<_>>()
+    };
+    let ours_fit = median(t_fit.clone());
+    let ours_total = median(t_bin.iter().zip(&t_fit).map(|(a, b)| a + b).collect());
+    println!(
+        "ours:   bin {:.3} s + fit {:.3} s; bin + fit {:.3} s (medians of {runs}; fit runs {:?}), held-out log loss {:.6}",
+        median(t_bin.clone()),
+        ours_fit,
+        ours_total,
+        ms(&t_fit),
+        ours_loss
+    );
+    if !t_forust.is_empty() {
+        let f = median(t_forust.clone());
         println!(
-            "forust: fit {:.3} s (median of {runs}: runs {:?}), held-out log loss {:.6}",
+            "forust: fit {:.3} s (median of {runs}; runs {:?}), held-out log loss {:.6}",
             f,
-            times
-                .iter()
-                .map(|t| (t * 1000.0).round() / 1000.0)
-                .collect::<Vec<_>>(),
-            loss
+            ms(&t_forust),
+            forust_loss
         );
         println!(
             "speed-up over forust ({target}): {:.2}x (our bin + fit), {:.2}x (our fit alone)",

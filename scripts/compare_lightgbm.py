@@ -44,26 +44,25 @@ def main():
     X, y, train = load(a.csv)
     params = dict(
         objective="binary",
-        n_estimators=100,
         learning_rate=0.1,
         max_depth=6,
         num_leaves=64,
-        reg_lambda=1.0,
-        min_child_weight=1.0,
-        min_child_samples=0,
-        min_split_gain=0.0,
+        lambda_l2=1.0,
+        min_sum_hessian_in_leaf=1.0,
+        min_data_in_leaf=0,
+        min_gain_to_split=0.0,
         max_bin=255,
-        subsample=1.0,
-        colsample_bytree=1.0,
+        bagging_fraction=1.0,
+        feature_fraction=1.0,
         use_missing=True,
         verbose=-1,
         deterministic=True,
         seed=42,
     )
     t0 = time.time()
-    m = lgb.LGBMClassifier(**params).fit(X[train], y[train])
+    m = lgb.train(params, lgb.Dataset(X[train], y[train]), num_boost_round=100)
     secs = time.time() - t0
-    p = m.predict_proba(X[~train])[:, 1]
+    p = m.predict(X[~train])
     ll = log_loss(p, y[~train])
     print(f"lightgbm {lgb.__version__}: fit {secs:.2f} s on {train.sum()} rows, held-out log loss {ll:.6f}")
     if a.ours is not None:

@@ -35,7 +35,10 @@ export class CancelledError extends Error {
 const REPLAYED = ['load', 'setRoles'];
 
 export class Engine {
-  /** @param {WebAssembly.Module} module  @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void}} hooks */
+  /**
+   * @param {WebAssembly.Module} module
+   * @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void, onBusy?: (busy: boolean) => void}} hooks
+   */
   constructor(module, hooks = {}) {
     this.module = module;
     this.hooks = hooks;
@@ -80,6 +83,7 @@ export class Engine {
     }
     if (!p) return; // replayed request (id 0) or already settled
     this.pending.delete(msg.id);
+    this.#busyChanged();
     if (msg.type === 'result') {
       if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
       if (p.remember === 'load') delete this.state.setRoles;
@@ -97,9 +101,14 @@ export class Engine {
       this.pending.delete(id);
       p.reject(reason instanceof Error ? reason : new Error(`${reason} It has been restarted; try again.`));
     }
+    this.#busyChanged();
     this.#start();
     const cancelled = reason instanceof CancelledError;
     this.hooks.onRestart?.(reason instanceof Error ? reason.message : reason, { cancelled });
+  }
+
+  #busyChanged() {
+    this.hooks.onBusy?.(this.pending.size > 0);
   }
 
   /**
@@ -113,6 +122,7 @@ export class Engine {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress, remember, type, args });
       this.worker.postMessage({ id, type, args });
+      this.#busyChanged();
     });
   }
 

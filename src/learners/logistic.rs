@@ -16,6 +16,8 @@
 //! added (one coefficient per feature keeps the model small; the trees handle missingness properly). Constant
 //! columns get coefficient 0. Fit: Newton–Raphson (IRLS) with step halving and a Cholesky solve of the
 //! (p+1)×(p+1) system; one step is exact for squared error. Rows are summed in order, so results are deterministic.
+//! The features are read from the design's ndarray; the small system is solved by hand because ndarray has
+//! no solver without ndarray-linalg (LAPACK, which does not build for wasm).
 
 use serde::{Deserialize, Serialize};
 

@@ -64,6 +64,10 @@ impl BaseParams {
     pub fn gbdt_for(&self, spec: &BaseSpec) -> GbdtParams {
         let mut p = self.gbdt.clone();
         p.seed = spec.seed;
+        if spec.imbalance_weight.is_some() {
+            // uplift already weights converters and maps probabilities back: no second weighting.
+            p.scale_pos_weight = crate::learners::gbdt::ScalePosWeight::Off;
+        }
         if !self.small_arm_safety {
             return p;
         }

@@ -138,7 +138,7 @@ pub fn fit_uplift(
         last: now_ms.map_or(0.0, |f| f()),
         timings: Vec::new(),
         done: 0,
-        total: k * needs.models_per_fold() + 2 * k + 2,
+        total: k * needs.models_per_fold() + 2 * k + 3,
     };
     run.step("checks")?;
 

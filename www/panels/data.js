@@ -9,7 +9,7 @@ const STAGES = { reading: 'Reading the fileâ€¦', parsing: 'Reading the columnsâ€
 
 /**
  * @param {import('../api.js').Engine} engine
- * @param {{ onLoaded: (summary: object, source: string) => void }} app
+ * @param {{ onLoaded: (summary: object, source: string) => void | Promise<void> }} app
  */
 export function createDataPanel(engine, app) {
   const input = document.getElementById('file-input');
@@ -30,10 +30,12 @@ export function createDataPanel(engine, app) {
     try {
       const summary = await task();
       render(summary, source);
-      app.onLoaded(summary, source);
+      await app.onLoaded(summary, source);
     } catch (e) {
-      if (!(e instanceof CancelledError)) showError(e.message);
-      setStatus('');
+      if (!(e instanceof CancelledError)) {
+        showError(e.message);
+        setStatus('');
+      }
     } finally {
       busy(false);
     }

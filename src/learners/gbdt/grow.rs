@@ -37,9 +37,56 @@ pub(crate) struct TrainSet {
 
 type Hist = Vec<[f64; 2]>;
 
-/// Add the (grad, hess) of `rows` (or of all rows in order when `rows` is None) into a chunk histogram.
-#[inline(never)]
+/// Add the (grad, hess) of `rows` into a chunk histogram, with the per-row feature loop unrolled for
+/// common feature counts (the loop over features is the innermost and hottest loop of training).
 fn accumulate_chunk(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f32; 2]; NB]]) {
+    macro_rules! dispatch {
+        ($($n:literal)*) => {
+            match ts.nf {
+                $($n => accumulate_fixed::<$n>(ts, gh, rows, local),)*
+                _ => accumulate_any(ts, gh, rows, local),
+            }
+        };
+    }
+    dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24)
+}
+
+#[inline(always)]
+fn add_row<const NF: usize>(local: &mut [[[f32; 2]; NB]; NF], row: &[u8; NF], g: [f32; 2]) {
+    for j in 0..NF {
+        let e = &mut local[j][row[j] as usize];
+        e[0] += g[0];
+        e[1] += g[1];
+    }
+}
+
+#[inline(never)]
+fn accumulate_fixed<const NF: usize>(
+    ts: &TrainSet,
+    gh: &[[f32; 2]],
+    rows: Chunk,
+    local: &mut [[[f32; 2]; NB]],
+) {
+    let local: &mut [[[f32; 2]; NB]; NF] = local.try_into().expect("one histogram per feature");
+    match rows {
+        Chunk::Range(start, end) => {
+            let codes = &ts.codes[start * NF..end * NF];
+            for (row, &g) in codes.chunks_exact(NF).zip(&gh[start..end]) {
+                add_row(local, row.try_into().expect("NF codes"), g);
+            }
+        }
+        Chunk::Rows(rows) => {
+            for &r in rows {
+                let r = r as usize;
+                let row: &[u8; NF] = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
+                add_row(local, row, gh[r]);
+            }
+        }
+    }
+}
+
+#[inline(never)]
+fn accumulate_any(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f32; 2]; NB]]) {
     let nf = ts.nf;
     match rows {
         Chunk::Range(start, end) => {

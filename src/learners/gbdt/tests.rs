@@ -96,7 +96,7 @@ fn missing_values_take_the_learned_side() {
     // "x ≤ 2 left, x > 2 or missing right", a perfect separation.
     let nan = f64::NAN;
     let x = vec![1.0, 2.0, 3.0, 4.0, nan, nan];
-    let d = design(&[x.clone()]);
+    let d = design(std::slice::from_ref(&x));
     let m = fit(
         &d,
         &[0.0, 0.0, 5.0, 5.0, 5.0, 5.0],
@@ -199,7 +199,7 @@ fn positive_weight_is_mapped_back_exactly() {
 /// n rows, 4 features (one with 10% missing), logistic truth with intercept `b`.
 fn logistic_data(n: usize, b: f64, seed: u64) -> (Design, Vec<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut cols = vec![Vec::with_capacity(n); 4];
+    let mut cols: Vec<Vec<f64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
     let mut y = Vec::with_capacity(n);
     for _ in 0..n {
         let x: Vec<f64> = (0..4).map(|_| rng.gen::<f64>() * 2.0 - 1.0).collect();
