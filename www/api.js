@@ -32,7 +32,9 @@ export class CancelledError extends Error {
 }
 
 /** Requests that change the worker's state, replayed (in this order) after a restart. */
-const REPLAYED = ['load', 'setRoles'];
+const REPLAYED = ['load', 'setRoles', 'train', 'setCampaignParams'];
+/** A new file forgets the roles and the model; new roles forget the model; a new model forgets campaign edits. */
+const FORGETS = { load: ['setRoles', 'train', 'setCampaignParams'], setRoles: ['train', 'setCampaignParams'], train: ['setCampaignParams'] };
 
 export class Engine {
   /**
@@ -86,7 +88,7 @@ export class Engine {
     this.#busyChanged();
     if (msg.type === 'result') {
       if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
-      if (p.remember === 'load') delete this.state.setRoles;
+      for (const k of FORGETS[p.remember] ?? []) delete this.state[k];
       p.resolve(msg.value);
     } else {
       p.reject(new Error(msg.message));
@@ -115,7 +117,7 @@ export class Engine {
    * Send one request; resolves with the worker's answer.
    * @param {string} type  a handler name in worker.js
    * @param {object} args
-   * @param {{onProgress?: (msg: object) => void, remember?: 'load'|'setRoles'}} options
+   * @param {{onProgress?: (msg: object) => void, remember?: 'load'|'setRoles'|'train'|'setCampaignParams'}} options
    */
   call(type, args = {}, { onProgress, remember } = {}) {
     const id = this.nextId++;
@@ -150,5 +152,47 @@ export class Engine {
   /** Choose roles → { report, armRates }. */
   setRoles(roles) {
     return this.call('setRoles', { roles }, { remember: 'setRoles' });
+  }
+
+  /** Train (a TrainParams object) → { summary, curve, ms }; progress messages carry stage and fraction. */
+  train(params, onProgress) {
+    return this.call('train', { params }, { onProgress, remember: 'train' });
+  }
+
+  /** KPIs, audits and the fairness-aware option at a budget ({kind, value}) → CampaignView. */
+  simulate(budget) {
+    return this.call('simulate', { budget });
+  }
+
+  /** New costs, values or thresholds (CampaignParams) → { summary, curve }. */
+  setCampaignParams(params) {
+    return this.call('setCampaignParams', { params }, { remember: 'setCampaignParams' });
+  }
+
+  /** Name the privileged group of an audited attribute (null: lowest vs highest rate). */
+  setPrivileged(column, group) {
+    return this.call('setPrivileged', { column, group });
+  }
+
+  /** One page of the review queue (ReviewQuery) → ReviewPage. */
+  reviewPage(query) {
+    return this.call('reviewPage', { query });
+  }
+
+  /** Exports, as text. */
+  scoresCsv() {
+    return this.call('scoresCsv');
+  }
+
+  reviewCsv(flaggedOnly) {
+    return this.call('reviewCsv', { flaggedOnly });
+  }
+
+  modelCard(budget) {
+    return this.call('modelCard', { budget });
+  }
+
+  auditJson(budget) {
+    return this.call('auditJson', { budget });
   }
 }

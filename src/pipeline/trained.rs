@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::charts::histogram::UpliftHistogram;
 use crate::data::binning::BinnedMatrix;
 use crate::data::prepare::Prepared;
 use crate::data::table::Table;
@@ -17,6 +18,7 @@ use crate::decide::rules::{explain, RuleParams, SegmentRules};
 use crate::decide::simulator::{Budget, BudgetCurve};
 use crate::error::{Error, Result};
 use crate::learners::CancelFn;
+use crate::metrics::band::{qini_band, QiniBand, QiniBandParams};
 use crate::metrics::calibration::{calibration, CalibrationReport};
 use crate::metrics::report::{uplift_metrics, MetricsParams, UpliftMetrics};
 use crate::uplift::auto::AutoReport;
@@ -28,7 +30,7 @@ use super::run::{score, RunParams, ScoreRun};
 use super::scores::ScoreColumns;
 
 /// Everything the Train button sends. Every field has a default, so the page may send `{}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrainParams {
     /// Learner, folds, clipping, imbalance weighting, trees, seed (defaults of [`RunParams`]).
@@ -41,6 +43,24 @@ pub struct TrainParams {
     pub audit: Option<Vec<String>>,
     /// Segment-rule tree size (defaults of [`RuleParams`]).
     pub rules: RuleParams,
+    /// The Qini chart's bootstrap band (defaults of [`QiniBandParams`]).
+    pub band: QiniBandParams,
+    /// Bins of the τ̂ histogram, 1..=1000 (default 60).
+    pub histogram_bins: usize,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            run: RunParams::default(),
+            campaign: CampaignParams::default(),
+            metrics: MetricsParams::default(),
+            audit: None,
+            rules: RuleParams::default(),
+            band: QiniBandParams::default(),
+            histogram_bins: 60,
+        }
+    }
 }
 
 /// Calibration points per arm in [`TrainSummary::calibration_report`].
@@ -53,6 +73,10 @@ pub struct Trained {
     /// The same metrics for the response score (P(convert | treated)): what conversion-rate targeting ranks by.
     pub response_metrics: UpliftMetrics,
     pub calibration: CalibrationReport,
+    /// Pointwise bootstrap band of τ̂'s Qini curve.
+    pub band: QiniBand,
+    /// τ̂ by archetype, binned for the histogram.
+    pub histogram: UpliftHistogram,
     pub campaign: Campaign,
     pub rules: SegmentRules,
     pub params: TrainParams,
@@ -79,6 +103,8 @@ pub struct TrainSummary<'a> {
     pub metrics: &'a UpliftMetrics,
     pub response_metrics: &'a UpliftMetrics,
     pub calibration: &'a CalibrationReport,
+    pub band: &'a QiniBand,
+    pub histogram: &'a UpliftHistogram,
     pub thresholds: &'a Thresholds,
     pub archetypes: &'a [ArchetypeSummary],
     pub rules: &'a SegmentRules,
@@ -137,11 +163,19 @@ pub fn train(
         CALIBRATION_BINS,
         m.confidence,
     )?;
+    progress("Drawing the interval band of the Qini curve", 0.0);
+    let band = qini_band(
+        &f.uplift,
+        &prepared.treatment,
+        &prepared.outcome,
+        &params.band,
+    )?;
     lap("metrics", t);
     let t = clock();
     progress("Building archetypes, review queue and simulator", 0.0);
     let campaign = build_campaign(prepared, &run, attributes.clone(), &params.campaign)?;
     let curve = campaign.simulator.curve();
+    let histogram = histogram(&campaign, params.histogram_bins)?;
     lap("campaign", t);
     let t = clock();
     progress("Explaining the segments", 0.0);
@@ -159,6 +193,8 @@ pub fn train(
         metrics,
         response_metrics,
         calibration,
+        band,
+        histogram,
         campaign,
         rules,
         params: params.clone(),
@@ -169,6 +205,11 @@ pub fn train(
         curve,
         timings,
     })
+}
+
+fn histogram(c: &Campaign, bins: usize) -> Result<UpliftHistogram> {
+    let a = &c.archetypes;
+    UpliftHistogram::new(&c.scored.uplift, &a.labels, &a.thresholds, bins)
 }
 
 fn build_campaign(
@@ -201,6 +242,8 @@ impl Trained {
             metrics: &self.metrics,
             response_metrics: &self.response_metrics,
             calibration: &self.calibration,
+            band: &self.band,
+            histogram: &self.histogram,
             thresholds: &self.campaign.archetypes.thresholds,
             archetypes: &self.campaign.archetypes.summary,
             rules: &self.rules,
@@ -227,6 +270,7 @@ impl Trained {
             &self.params.rules,
         )?;
         self.curve = campaign.simulator.curve();
+        self.histogram = histogram(&campaign, self.params.histogram_bins)?;
         self.campaign = campaign;
         self.params.campaign = params;
         Ok(())
@@ -423,6 +467,7 @@ mod tests {
             ..GbdtParams::default()
         };
         params.metrics.replicates = 20;
+        params.band.replicates = 10;
         (table, prepared, params)
     }
 
@@ -499,8 +544,18 @@ mod tests {
             .iter()
             .find(|s| s.archetype.code() == "persuadable");
         assert_eq!(persuadables.map_or(0, |s| s.count), 0);
+        // The histogram follows: its Persuadable column (index 0) is empty too.
+        assert_eq!(t.histogram.counts.iter().map(|c| c[0]).sum::<usize>(), 0);
+        assert_eq!(t.histogram.users, 20_000);
         assert_eq!(t.campaign.privileged(0), Some(group.as_str()));
         let err = t.set_privileged("no such column", None).unwrap_err();
-        assert!(err.to_string().contains("no such column"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "Setting “audited attribute” is “no such column”, but it must be one of the attributes chosen for the audit."
+        );
+        assert_eq!(
+            Error::NotTrained.to_string(),
+            "Train a model first: click “Train” in the Train panel."
+        );
     }
 }

@@ -12,13 +12,23 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::charts::arms::draw_arm_rates;
+use crate::charts::budget::{draw_budget_curve, BudgetKpi};
+use crate::charts::calibration::draw_calibration;
+use crate::charts::deciles::draw_deciles;
+use crate::charts::histogram::{draw_uplift_histogram, UpliftHistogram};
+use crate::charts::qini::draw_qini;
 use crate::data::generate::{demo_csv, DemoParams};
 use crate::data::prepare::{prepare, ArmRate, Prepared};
 use crate::data::roles::Roles;
 use crate::data::table::Table;
 use crate::decide::review::ReviewQuery;
 use crate::decide::simulator::Budget;
+use crate::decide::simulator::BudgetCurve;
 use crate::error::{Error, Result};
+use crate::metrics::band::QiniBand;
+use crate::metrics::calibration::CalibrationReport;
+use crate::metrics::deciles::UpliftBin;
+use crate::metrics::report::UpliftMetrics;
 use crate::pipeline::campaign::CampaignParams;
 use crate::pipeline::trained::{throttled, train, TrainParams, Trained};
 
@@ -47,10 +57,81 @@ pub fn draw_arm_rates_js(
     arms: JsValue,
 ) -> std::result::Result<(), JsError> {
     let arms: Vec<ArmRate> = from_js(arms)?;
+    on_canvas(canvas, |root| draw_arm_rates(root, &arms))
+}
+
+/// Draw the Qini curve of τ̂ (`metrics`) with its band, and the response score's curve for comparison.
+#[wasm_bindgen(js_name = drawQini)]
+pub fn draw_qini_js(
+    canvas: HtmlCanvasElement,
+    metrics: JsValue,
+    response: JsValue,
+    band: JsValue,
+) -> std::result::Result<(), JsError> {
+    let metrics: UpliftMetrics = from_js(metrics)?;
+    let response: Option<UpliftMetrics> = from_js(response)?;
+    let band: Option<QiniBand> = from_js(band)?;
+    on_canvas(canvas, |root| {
+        draw_qini(root, &metrics, response.as_ref(), band.as_ref())
+    })
+}
+
+/// Draw uplift by decile, predicted vs observed (the `bins` of a metrics answer).
+#[wasm_bindgen(js_name = drawDeciles)]
+pub fn draw_deciles_js(
+    canvas: HtmlCanvasElement,
+    bins: JsValue,
+) -> std::result::Result<(), JsError> {
+    let bins: Vec<UpliftBin> = from_js(bins)?;
+    on_canvas(canvas, |root| draw_deciles(root, &bins))
+}
+
+/// Draw the τ̂ histogram coloured by archetype (the `histogram` of a training summary).
+#[wasm_bindgen(js_name = drawUpliftHistogram)]
+pub fn draw_histogram_js(
+    canvas: HtmlCanvasElement,
+    histogram: JsValue,
+) -> std::result::Result<(), JsError> {
+    let histogram: UpliftHistogram = from_js(histogram)?;
+    on_canvas(canvas, |root| draw_uplift_histogram(root, &histogram))
+}
+
+/// Draw a KPI ("incrementalConversions", "incrementalRoas", "profit", "spend") over the budget range, with a
+/// line at the current share (0–1).
+#[wasm_bindgen(js_name = drawBudgetCurve)]
+pub fn draw_budget_curve_js(
+    canvas: HtmlCanvasElement,
+    curve: JsValue,
+    kpi: JsValue,
+    current_share: Option<f64>,
+) -> std::result::Result<(), JsError> {
+    let (curve, kpi): (BudgetCurve, BudgetKpi) = (from_js(curve)?, from_js(kpi)?);
+    on_canvas(canvas, |root| {
+        draw_budget_curve(root, &curve, kpi, current_share)
+    })
+}
+
+/// Draw predicted vs observed conversion per arm (the `calibration` of a training summary).
+#[wasm_bindgen(js_name = drawCalibration)]
+pub fn draw_calibration_js(
+    canvas: HtmlCanvasElement,
+    report: JsValue,
+) -> std::result::Result<(), JsError> {
+    let report: CalibrationReport = from_js(report)?;
+    on_canvas(canvas, |root| draw_calibration(root, &report))
+}
+
+/// Run a chart on a canvas and show it.
+fn on_canvas(
+    canvas: HtmlCanvasElement,
+    draw: impl FnOnce(
+        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
+    ) -> Result<()>,
+) -> std::result::Result<(), JsError> {
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| Error::Chart("the page has no 2D canvas".into()))?;
     let root = backend.into_drawing_area();
-    draw_arm_rates(&root, &arms)?;
+    draw(&root)?;
     root.present().map_err(crate::charts::chart_err)?;
     Ok(())
 }
