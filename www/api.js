@@ -36,6 +36,9 @@ const REPLAYED = ['load', 'setRoles', 'train', 'setCampaignParams'];
 /** A new file forgets the roles and the model; new roles forget the model; a new model forgets campaign edits. */
 const FORGETS = { load: ['setRoles', 'train', 'setCampaignParams'], setRoles: ['train', 'setCampaignParams'], train: ['setCampaignParams'] };
 
+/** Requests answered in milliseconds: they never show the Cancel button. */
+const QUICK = new Set(['simulate', 'reviewPage', 'setPrivileged']);
+
 export class Engine {
   /**
    * @param {WebAssembly.Module} module
@@ -109,8 +112,9 @@ export class Engine {
     this.hooks.onRestart?.(reason instanceof Error ? reason.message : reason, { cancelled });
   }
 
+  /** Busy = a request that may take a while runs (loads, training); quick answers (a slider move) don't count. */
   #busyChanged() {
-    this.hooks.onBusy?.(this.pending.size > 0);
+    this.hooks.onBusy?.([...this.pending.values()].some((p) => !QUICK.has(p.type)));
   }
 
   /**

@@ -13,10 +13,17 @@ import { setStatus, showError } from './ui.js';
 async function main() {
   setStatus('Starting the engine…');
   const module = await compileEngine();
+  const cancel = document.getElementById('cancel-button');
   const engine = new Engine(module, {
     onRestart: (reason, { cancelled }) =>
-      cancelled ? setStatus('Cancelled.') : showError(`${reason} The engine was restarted; your data is still loaded.`),
+      cancelled
+        ? setStatus('Cancelled. The data loaded before is still there.')
+        : showError(`${reason} The engine was restarted; your data is still loaded.`),
+    onBusy: (busy) => {
+      cancel.hidden = !busy;
+    },
   });
+  cancel.addEventListener('click', () => engine.cancel());
   document.getElementById('version').textContent = `v${await engine.ready}`;
   let source = null;
   const results = createResultsPanel();

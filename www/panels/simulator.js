@@ -72,6 +72,7 @@ export function createSimulatorPanel(engine, app) {
         render(view);
         const ms = performance.now() - t;
         document.body.dataset.simulateMs = ms.toFixed(1);
+        document.body.dataset.simulatedBudget = `${b.kind}:${b.value}`;
         document.body.dataset.simulated = String(Number(document.body.dataset.simulated || 0) + 1);
       }
     } catch (e) {

@@ -1,5 +1,6 @@
 // Panel 3 — Train: learner and its settings with one-line explanations, the attributes to audit, the Train
-// button, a progress bar with stage names, and Cancel (which restarts the worker; the data stays loaded).
+// button and a progress bar with stage names. The status bar's Cancel (main.js) stops it: the worker restarts
+// and the data stays loaded.
 import { CancelledError } from '../api.js';
 import { savedFor, writeHash } from '../state.js';
 import { clearError, el, fmt, setStatus, showError } from '../ui.js';
@@ -30,7 +31,6 @@ export function createTrainPanel(engine, app) {
   };
   const auditBox = $('audit-picks');
   const trainButton = $('train-button');
-  const cancelButton = $('cancel-button');
   const bar = $('progress');
   const stageText = $('progress-stage');
   let source = null;
@@ -95,7 +95,6 @@ export function createTrainPanel(engine, app) {
   function busy(on) {
     running = on;
     trainButton.disabled = on;
-    cancelButton.disabled = !on;
     panel.setAttribute('aria-busy', on ? 'true' : 'false');
   }
 
@@ -135,9 +134,6 @@ export function createTrainPanel(engine, app) {
 
   f.learner.addEventListener('change', help);
   trainButton.addEventListener('click', train);
-  cancelButton.addEventListener('click', () => {
-    if (running) engine.cancel();
-  });
 
   return { show, hide: () => { panel.hidden = true; } };
 }
