@@ -9,11 +9,13 @@ export function drawArmChart(canvas, armRates) {
   drawArmRates(canvas, armRates);
 }
 
-/** The Results panel's charts from a training summary. */
+/** The Results panel's charts from a training summary, as one function per chart (the caller spreads them). */
 export function drawResultCharts(canvases, summary) {
-  drawQini(canvases.qini, summary.metrics, summary.responseMetrics, summary.band);
-  drawDeciles(canvases.deciles, summary.metrics.bins);
-  drawCalibration(canvases.calibration, summary.calibration);
+  return [
+    () => drawQini(canvases.qini, summary.metrics, summary.responseMetrics, summary.band),
+    () => drawDeciles(canvases.deciles, summary.metrics.bins),
+    () => drawCalibration(canvases.calibration, summary.calibration),
+  ];
 }
 
 /** τ̂ histogram coloured by archetype. */

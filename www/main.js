@@ -37,7 +37,7 @@ async function main() {
   const exporter = createExportPanel(engine, simulator);
   const train = createTrainPanel(engine, {
     onTrained: async (result) => {
-      results.show(result.summary);
+      await results.show(result.summary);
       review.show(result.summary);
       exporter.show();
       await simulator.show(result, source);

@@ -3,6 +3,7 @@
 import { drawResultCharts, drawHistogram } from '../charts.js';
 import { el, fmt } from '../ui.js';
 
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 const pts = (x) => (x == null ? '—' : `${(100 * x).toFixed(2)} pts`);
 const interval = (i, f = (x) => x.toFixed(4)) => (i ? `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]` : 'undefined');
 
@@ -32,7 +33,7 @@ export function createResultsPanel() {
           row('Qini coefficient (higher is better; 0 = random)', m.qini, r.qini),
           row('Area under the uplift curve', m.auuc, r.auuc),
           row(`Uplift in the top ${Math.round(100 * m.k)}%`, m.upliftAtKOverall, r.upliftAtKOverall, (x) => pts(x))))),
-      m.undefined.length ? el('p', { class: 'hint' }, m.undefined.join(' ')) : null,
+      ...(m.undefined.length ? [el('p', { class: 'hint' }, m.undefined.join(' '))] : []),
     );
     const qini = $('metrics').querySelector('td');
     if (qini && m.qini) qini.dataset.value = m.qini.estimate;
@@ -63,14 +64,19 @@ export function createResultsPanel() {
     $('train-warnings').replaceChildren(...(list.length ? [el('h3', {}, 'Notes'), el('ul', { class: 'warnings' }, list.map((w) => el('li', {}, w)))] : []));
   }
 
-  /** Show a new training summary. */
-  function show(s) {
+  /** Show a new training summary; one chart per animation frame, so no main-thread task grows long. */
+  async function show(s) {
     renderWhy(s);
     renderMetrics(s);
-    drawResultCharts({ qini: $('qini-chart'), deciles: $('decile-chart'), calibration: $('calibration-chart') }, s);
-    renderCards(s);
     renderWarnings(s);
     panel.hidden = false;
+    const canvases = { qini: $('qini-chart'), deciles: $('decile-chart'), calibration: $('calibration-chart') };
+    for (const draw of drawResultCharts(canvases, s)) {
+      await nextFrame();
+      draw();
+    }
+    await nextFrame();
+    renderCards(s);
   }
 
   return { show, renderCards };
