@@ -31,7 +31,8 @@ try {
       const t = performance.now();
       // simulateMs: from the input event to the KPIs, fairness table and chart drawn (set by the panel).
       const done = () => (document.body.dataset.simulatedBudget === `share:${Number(x)}`
-        ? resolve([performance.now() - t, Number(document.body.dataset.simulateMs)])
+        ? resolve([performance.now() - t, Number(document.body.dataset.simulateMs),
+          Number(document.body.dataset.simulateRoundTripMs), Number(document.body.dataset.simulateRenderMs)])
         : setTimeout(done, 1));
       s.value = x;
       s.dispatchEvent(new Event('input', { bubbles: true }));
@@ -41,6 +42,8 @@ try {
   }
   const inPage = moves.map((m) => m[1]).sort((a, b) => a - b);
   const polled = moves.map((m) => m[0]).sort((a, b) => a - b);
+  const trip = moves.map((m) => m[2]).sort((a, b) => a - b);
+  const draw = moves.map((m) => m[3]).sort((a, b) => a - b);
   const files = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.(js|wasm|html|css)$/.test(f));
   const gzip = files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(path.join(ROOT, 'dist', f)), { level: 9 }).length, 0);
   console.log(JSON.stringify({
@@ -49,6 +52,8 @@ try {
     progressLine: timings,
     longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks) },
     sliderMoveToKpisMs: { median: inPage[20], p90: inPage[36], max: inPage[39] },
+    workerRoundTripMs: { median: trip[20], p90: trip[36] },
+    renderKpisTableChartMs: { median: draw[20], p90: draw[36] },
     sliderMoveObservedByPollingMs: { median: polled[20], p90: polled[36], max: polled[39] },
     pageWeightGzipBytes: gzip,
   }, null, 2));

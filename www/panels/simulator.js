@@ -69,8 +69,11 @@ export function createSimulatorPanel(engine, app) {
         const { budget: b, t } = want;
         want = null;
         const view = await engine.simulate(b);
+        const tr = performance.now();
         render(view);
         const ms = performance.now() - t;
+        document.body.dataset.simulateRoundTripMs = (tr - t).toFixed(1);
+        document.body.dataset.simulateRenderMs = (performance.now() - tr).toFixed(1);
         document.body.dataset.simulateMs = ms.toFixed(1);
         document.body.dataset.simulatedBudget = `${b.kind}:${b.value}`;
         document.body.dataset.simulated = String(Number(document.body.dataset.simulated || 0) + 1);
