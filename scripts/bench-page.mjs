@@ -16,6 +16,7 @@ try {
     window.longTasks = [];
     new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
   });
+  const loadLine = await page.textContent('[data-testid="status"]');
   const t0 = Date.now();
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.body.dataset.trained === '1', null, { timeout: 600_000 });
@@ -48,6 +49,7 @@ try {
   const gzip = files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(path.join(ROOT, 'dist', f)), { level: 9 }).length, 0);
   console.log(JSON.stringify({
     rows,
+    demoLoad: loadLine,
     clickToResultsMs: trainMs,
     progressLine: timings,
     longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks) },
