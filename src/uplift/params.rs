@@ -21,6 +21,9 @@ pub enum MetaLearner {
     X,
     /// Doubly robust (AIPW) pseudo-outcome regressed on x.
     Dr,
+    /// The mean of the S, T, X and DR estimates (or of auto's candidates): errors of different learners
+    /// partly cancel. Costs nothing beyond fitting the candidates, which auto does anyway.
+    Blend,
 }
 
 impl MetaLearner {
@@ -32,6 +35,7 @@ impl MetaLearner {
             MetaLearner::T => "T",
             MetaLearner::X => "X",
             MetaLearner::Dr => "DR",
+            MetaLearner::Blend => "blend",
         }
     }
     /// Simplicity rank used by auto's one-standard-error rule: fewer and simpler models first.
@@ -41,7 +45,8 @@ impl MetaLearner {
             MetaLearner::T => 1,
             MetaLearner::X => 2,
             MetaLearner::Dr => 3,
-            MetaLearner::Auto => 4,
+            MetaLearner::Blend => 4,
+            MetaLearner::Auto => 5,
         }
     }
 }
@@ -137,7 +142,11 @@ impl UpliftParams {
         let mut sorted = c.clone();
         sorted.sort();
         sorted.dedup();
-        if c.is_empty() || sorted.len() != c.len() || c.contains(&MetaLearner::Auto) {
+        if c.is_empty()
+            || sorted.len() != c.len()
+            || c.contains(&MetaLearner::Auto)
+            || c.contains(&MetaLearner::Blend)
+        {
             return Err(Error::BadCandidates {
                 found: if c.is_empty() {
                     "empty".into()
@@ -157,6 +166,12 @@ impl UpliftParams {
                 c.sort();
                 c
             }
+            MetaLearner::Blend => vec![
+                MetaLearner::S,
+                MetaLearner::T,
+                MetaLearner::X,
+                MetaLearner::Dr,
+            ],
             one => vec![one],
         }
     }
