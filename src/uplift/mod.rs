@@ -209,7 +209,12 @@ pub fn fit_uplift(
         let phi: Vec<f64> = (0..n)
             .map(|i| meta::dr_pseudo_outcome(treatment[i], outcome[i], mu0[i], mu1[i], e[i]))
             .collect();
-        Some(auto::choose(&phi, &taus, params.auto_se_rule))
+        Some(auto::choose(
+            &phi,
+            &taus,
+            params.auto_se_rule,
+            params.auto_blend_margin,
+        ))
     } else {
         None
     };
