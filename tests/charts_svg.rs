@@ -96,6 +96,23 @@ fn qini_chart_has_caption_references_band_and_legend() {
     let svg = to_svg(600, 360, |root| draw_qini(root, &m, None, None)).unwrap();
     assert_eq!(count(&svg, "<polygon"), 0);
     assert!(!svg.contains("Conversion-rate score"));
+    // A perfect curve far above the model's is cut at the top, and its legend gives the peak.
+    let mut tall = m.clone();
+    tall.qini_curve
+        .perfect
+        .y
+        .iter_mut()
+        .for_each(|y| *y *= 50.0);
+    let peak = tall
+        .qini_curve
+        .perfect
+        .y
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    let svg = to_svg(600, 360, |root| draw_qini(root, &tall, None, None)).unwrap();
+    assert!(svg.contains("Perfect ranking (peaks at ") && svg.contains("above the chart"));
+    assert!(peak > 1000.0);
     // No curve: a message, not a panic.
     let mut empty = m.clone();
     empty.qini_curve = Default::default();

@@ -135,15 +135,17 @@ pub fn draw_uplift_histogram<DB: DrawingBackend>(
     root.fill(&theme::BACKGROUND).map_err(chart_err)?;
     let pp = |v: f64| v * 100.0;
     let (x_lo, x_hi) = (pp(h.edges[0]), pp(h.edges[bins]));
-    let top = h
+    let small = root.dim_in_pixel().0 < 480;
+    // Headroom above the tallest bar holds the threshold labels and the legend.
+    let headroom = if small { 1.7 } else { 1.45 };
+    let tallest = h
         .counts
         .iter()
         .map(|c| c.iter().sum::<usize>())
         .max()
         .unwrap_or(0)
-        .max(1) as f64
-        * 1.18;
-    let small = root.dim_in_pixel().0 < 480;
+        .max(1) as f64;
+    let top = tallest * headroom;
     let mut chart = ChartBuilder::on(root)
         .caption(
             HISTOGRAM_CAPTION,
@@ -197,18 +199,23 @@ pub fn draw_uplift_histogram<DB: DrawingBackend>(
     let label_style = (theme::FONT, if small { 10 } else { 11 })
         .into_font()
         .color(&theme::INK);
-    for (t, text, anchor, dx) in [
+    let font_px = if small { 10.0 } else { 11.0 };
+    let (plot_left, _) = chart.backend_coord(&(x_lo, 0.0));
+    let (plot_right, _) = chart.backend_coord(&(x_hi, 0.0));
+    // Persuadable label to the right of its line, Do-Not-Disturb to the left and one row lower, unless the
+    // label would leave the plot.
+    for (t, text, prefer_right, row) in [
         (
             h.persuadable_min,
             format!("Persuadable ≥ {:.2}", pp(h.persuadable_min)),
-            HPos::Left,
-            3,
+            true,
+            0,
         ),
         (
             h.do_not_disturb_max,
             format!("Do-Not-Disturb ≤ {:.2}", pp(h.do_not_disturb_max)),
-            HPos::Right,
-            -3,
+            false,
+            1,
         ),
     ] {
         let x = pp(t);
@@ -217,14 +224,25 @@ pub fn draw_uplift_histogram<DB: DrawingBackend>(
         }
         chart
             .draw_series(std::iter::once(PathElement::new(
-                [(x, 0.0), (x, top / 1.18)],
+                [(x, 0.0), (x, tallest * 1.05)],
                 theme::INK.stroke_width(1),
             )))
             .map_err(chart_err)?;
-        let (px, py) = chart.backend_coord(&(x, top / 1.18));
+        let (px, py) = chart.backend_coord(&(x, tallest * 1.05));
+        let width = (text.chars().count() as f64 * font_px * 0.45) as i32;
+        let right = if prefer_right {
+            px + 3 + width <= plot_right
+        } else {
+            px - 3 - width < plot_left
+        };
+        let (anchor, dx) = if right {
+            (HPos::Left, 3)
+        } else {
+            (HPos::Right, -3)
+        };
         root.draw(&Text::new(
             text,
-            (px + dx, py),
+            (px + dx, py + row * (font_px as i32 + 3)),
             label_style.pos(Pos::new(anchor, VPos::Bottom)),
         ))
         .map_err(chart_err)?;

@@ -35,15 +35,29 @@ pub fn draw_qini<DB: DrawingBackend>(
         .fold(1.0_f64, f64::max);
     let band = band.filter(|b| b.x.len() == b.low.len() && b.x.len() == b.high.len());
     let response_curve = response.map(|r| &r.qini_curve).filter(|c| c.x.len() >= 2);
+    // The perfect curve often peaks far above the model (every treated converter first); when it would squash
+    // the model's curve it is cut at the top of the chart and its legend gives the peak.
     let ys = curve
         .y
         .iter()
-        .chain(&curve.perfect.y)
         .chain(&curve.random.y)
         .chain(band.iter().flat_map(|b| b.low.iter().chain(&b.high)))
         .chain(response_curve.iter().flat_map(|c| c.y.iter()))
         .copied();
-    let (y_lo, y_hi) = padded_range(ys);
+    let (others_lo, others_hi) = padded_range(ys);
+    let perfect_max = curve.perfect.y.iter().copied().fold(f64::MIN, f64::max);
+    let perfect_min = curve.perfect.y.iter().copied().fold(f64::MAX, f64::min);
+    let span = others_hi - others_lo;
+    let cut = perfect_max > others_hi + 2.0 * span;
+    let (y_lo, y_hi) = if cut {
+        (others_lo.min(perfect_min), others_hi + 0.5 * span)
+    } else {
+        padded_range(
+            [others_lo, others_hi]
+                .into_iter()
+                .chain(curve.perfect.y.iter().copied()),
+        )
+    };
     let small = root.dim_in_pixel().0 < 480;
     let mut chart = ChartBuilder::on(root)
         .caption(
@@ -95,13 +109,22 @@ pub fn draw_qini<DB: DrawingBackend>(
     let pts = |x: &[f64], y: &[f64]| -> Vec<(f64, f64)> {
         x.iter().zip(y).map(|(&a, &b)| (a, b)).collect()
     };
+    let perfect_label = if cut {
+        format!(
+            "Perfect ranking (peaks at {}, above the chart)",
+            count(perfect_max)
+        )
+    } else {
+        "Perfect ranking".to_string()
+    };
     chart
-        .draw_series(LineSeries::new(
-            pts(&curve.perfect.x, &curve.perfect.y),
-            theme::PERSUADABLE.stroke_width(1),
-        ))
+        .draw_series(
+            clip_to_band(&curve.perfect.x, &curve.perfect.y, y_lo, y_hi)
+                .into_iter()
+                .map(|seg| PathElement::new(seg, theme::PERSUADABLE.stroke_width(1))),
+        )
         .map_err(chart_err)?
-        .label("Perfect ranking")
+        .label(perfect_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], theme::PERSUADABLE));
     chart
         .draw_series(DashedLineSeries::new(
@@ -147,6 +170,29 @@ pub fn draw_qini<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The parts of the polyline (x, y) with lo ≤ y ≤ hi, one segment per line piece that shows.
+fn clip_to_band(x: &[f64], y: &[f64], lo: f64, hi: f64) -> Vec<[(f64, f64); 2]> {
+    let mut out = Vec::new();
+    for i in 1..x.len().min(y.len()) {
+        let (x0, y0, x1, y1) = (x[i - 1], y[i - 1], x[i], y[i]);
+        let (t0, t1) = if y1 == y0 {
+            if (lo..=hi).contains(&y0) {
+                (0.0, 1.0)
+            } else {
+                continue;
+            }
+        } else {
+            let (a, b) = ((lo - y0) / (y1 - y0), (hi - y0) / (y1 - y0));
+            (a.min(b).max(0.0), a.max(b).min(1.0))
+        };
+        if t0 <= t1 {
+            let at = |t: f64| (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
+            out.push([at(t0), at(t1)]);
+        }
+    }
+    out
+}
+
 /// ", Qini 0.123 (95% 0.101 to 0.140)" or ", Qini undefined".
 fn coefficient(m: &UpliftMetrics) -> String {
     match m.qini {
@@ -181,6 +227,18 @@ fn trim(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn perfect_curve_is_cut_at_the_top() {
+        // (0,0)→(10,100)→(20,0) cut at 0..=50: the rising half up to x = 5, the falling half from x = 15.
+        let segs = clip_to_band(&[0.0, 10.0, 20.0], &[0.0, 100.0, 0.0], 0.0, 50.0);
+        assert_eq!(
+            segs,
+            vec![[(0.0, 0.0), (5.0, 50.0)], [(15.0, 50.0), (20.0, 0.0)]]
+        );
+        // A flat piece above the band disappears.
+        assert!(clip_to_band(&[0.0, 1.0], &[60.0, 60.0], 0.0, 50.0).is_empty());
+    }
 
     #[test]
     fn counts_are_short() {
