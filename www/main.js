@@ -48,14 +48,16 @@ async function main() {
     for (const id of ['results-panel', 'simulator-panel', 'review-panel', 'export-panel']) document.getElementById(id).hidden = true;
   };
   const columns = createColumnsPanel(engine, { onRoles: stale });
+  let rolesChecked = Promise.resolve();
   const data = createDataPanel(engine, {
     onLoaded: (summary, newSource) => {
       source = newSource;
-      columns.show(summary);
+      rolesChecked = columns.show(summary);
       train.show(summary, newSource);
     },
   });
   await data.loadDemo();
+  await rolesChecked; // ready = the demo loaded and its roles checked (nothing left running)
   document.body.dataset.ready = 'true';
 }
 
