@@ -65,7 +65,9 @@ export class Engine {
       this.#restart(`The engine stopped unexpectedly (${e.message || 'worker error'}).`);
     };
     this.worker.postMessage({ type: 'init', module: this.module });
-    for (const key of REPLAYED) {
+    // Then the privileged group per audited attribute (keys 'setPrivileged:COLUMN'), after the model exists.
+    const keys = [...REPLAYED, ...Object.keys(this.state).filter((k) => k.startsWith('setPrivileged:'))];
+    for (const key of keys) {
       const req = this.state[key];
       if (req) this.worker.postMessage({ id: 0, type: req.type, args: req.args });
     }
@@ -92,6 +94,9 @@ export class Engine {
     if (msg.type === 'result') {
       if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
       for (const k of FORGETS[p.remember] ?? []) delete this.state[k];
+      if (p.remember && p.remember !== 'setCampaignParams' && !p.remember.startsWith('setPrivileged:')) {
+        for (const k of Object.keys(this.state)) if (k.startsWith('setPrivileged:')) delete this.state[k];
+      }
       p.resolve(msg.value);
     } else {
       p.reject(new Error(msg.message));
@@ -121,7 +126,8 @@ export class Engine {
    * Send one request; resolves with the worker's answer.
    * @param {string} type  a handler name in worker.js
    * @param {object} args
-   * @param {{onProgress?: (msg: object) => void, remember?: 'load'|'setRoles'|'train'|'setCampaignParams'}} options
+   * @param {{onProgress?: (msg: object) => void, remember?: string}} options  remember: 'load', 'setRoles', 'train',
+   *   'setCampaignParams' or 'setPrivileged:COLUMN' (replayed after a restart, see REPLAYED)
    */
   call(type, args = {}, { onProgress, remember } = {}) {
     const id = this.nextId++;
@@ -175,7 +181,7 @@ export class Engine {
 
   /** Name the privileged group of an audited attribute (null: lowest vs highest rate). */
   setPrivileged(column, group) {
-    return this.call('setPrivileged', { column, group });
+    return this.call('setPrivileged', { column, group }, { remember: `setPrivileged:${column}` });
   }
 
   /** One page of the review queue (ReviewQuery) → ReviewPage. */

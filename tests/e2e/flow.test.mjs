@@ -184,6 +184,19 @@ test('cancel during training leaves the page usable', async () => {
     await trainAndWait(page);
     assert.ok((await inkPixels(page, '[data-testid="qini-chart"]')) > 3000);
     assert.equal(await value(page, 'summary-rows'), 20_000);
+    // Cancelling a re-train brings back the model shown, with its privileged group (replayed in the new worker).
+    await page.waitForSelector('[data-testid="privileged-app_user"]');
+    const group = await page.$eval('[data-testid="privileged-app_user"] option:nth-child(2)', (o) => o.value);
+    await page.selectOption('[data-testid="privileged-app_user"]', group);
+    await page.waitForFunction((g) => document.querySelector('[data-testid="fairness-table"]').textContent.includes(`app_user — reference: ${g}`), group);
+    await smallSettings(page, { trees: '2000', folds: '5' });
+    await page.click('[data-testid="train-button"]');
+    await page.waitForSelector('[data-testid="cancel-button"]:not([hidden])');
+    await page.click('[data-testid="cancel-button"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress-stage"]').textContent.startsWith('Cancelled'));
+    await setBudget(page, 0.25);
+    assert.equal(await value(page, 'kpi-spend'), 500);
+    assert.match(await page.textContent('[data-testid="fairness-table"]'), new RegExp(`app_user — reference: ${group}`));
     assert.deepEqual(log.errors, []);
   } finally {
     await context.close();
