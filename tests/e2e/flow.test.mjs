@@ -92,7 +92,9 @@ test('full flow on demo data: train, results, simulator, fairness, review, expor
     assert.equal(csv.trimEnd().split('\n').length, 20_001);
     const [card] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-model-card"]')]);
     const model = JSON.parse(fs.readFileSync(await card.path(), 'utf8'));
-    assert.equal(model.model.learnerUsed, 'X');
+    // The default is auto (issue 8): it reports what it asked for and what it used (usually the blend).
+    assert.equal(model.model.learnerRequested, 'auto');
+    assert.ok(['blend', 'S', 'T', 'X', 'DR'].includes(model.model.learnerUsed), model.model.learnerUsed);
     assert.equal(model.model.propensityClip, 0.01);
     assert.equal(model.model.imbalanceWeighting, false);
     assert.equal(model.data.rows, 20_000);
