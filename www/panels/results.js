@@ -12,7 +12,7 @@ export function createResultsPanel() {
   const $ = (id) => document.getElementById(id);
 
   function renderWhy(s) {
-    const parts = [el('p', {}, 'Method used: ', el('b', { dataset: { testid: 'learner-used' } }, `${s.learnerUsed}-learner`), ` on ${s.baseLearner}, ${fmt.int(s.rows)} users.`)];
+    const parts = [el('p', {}, 'Method used: ', el('b', { dataset: { testid: 'learner-used' } }, s.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${s.learnerUsed}-learner`), ` on ${s.baseLearner}, ${fmt.int(s.rows)} users.`)];
     if (s.auto) {
       parts.push(el('p', {}, 'Why: ', s.auto.reason));
       if (s.auto.runnerUp) parts.push(el('p', { class: 'hint' }, `Runner-up: ${s.auto.runnerUp.toUpperCase()}-learner. ${s.auto.method}`));

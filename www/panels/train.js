@@ -117,7 +117,8 @@ export function createTrainPanel(engine, app) {
       const result = await engine.train(p, onProgress);
       bar.value = 1;
       stageText.textContent = `Done in ${fmt.ms(performance.now() - t)}.`;
-      setStatus(`Trained on ${fmt.int(result.summary.rows)} users with the ${result.summary.learnerUsed}-learner in ${fmt.ms(result.ms)}.`);
+      const used = result.summary.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${result.summary.learnerUsed}-learner`;
+      setStatus(`Trained on ${fmt.int(result.summary.rows)} users with the ${used} in ${fmt.ms(result.ms)}.`);
       await app.onTrained(result);
       document.body.dataset.trained = String(Number(document.body.dataset.trained || 0) + 1);
     } catch (e) {
