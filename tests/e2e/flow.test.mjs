@@ -49,7 +49,7 @@ test('full flow on demo data: train, results, simulator, fairness, review, expor
     await smallSettings(page);
     await trainAndWait(page);
     // Results: a learner was used and the Qini chart is drawn.
-    assert.match(await page.textContent('[data-testid="learner-used"]'), /^X-learner$/);
+    assert.match(await page.textContent('[data-testid="learner-used"]'), /^(blend of S, T, X and DR|[STX]-learner|DR-learner)$/);
     assert.ok((await inkPixels(page, '[data-testid="qini-chart"]')) > 3000, 'qini chart drawn');
     assert.ok((await inkPixels(page, '[data-testid="histogram-chart"]')) > 3000, 'histogram drawn');
     assert.match(await page.textContent('[data-testid="metrics-table"]'), /Qini coefficient/);
