@@ -169,6 +169,11 @@ export class Engine {
     return this.call('train', { params }, { onProgress, remember: 'train' });
   }
 
+  /** Skip training: the loaded file's own uplift scores (a TrainParams object; its `run` is unused) → { summary, curve, ms }. */
+  useScores(params) {
+    return this.call('useScores', { params }, { remember: 'train' });
+  }
+
   /** KPIs, audits and the fairness-aware option at a budget ({kind, value}) → CampaignView. */
   simulate(budget) {
     return this.call('simulate', { budget });

@@ -14,7 +14,7 @@ export function drawResultCharts(canvases, summary) {
   return [
     () => drawQini(canvases.qini, summary.metrics, summary.responseMetrics, summary.band),
     () => drawDeciles(canvases.deciles, summary.metrics.bins),
-    () => drawCalibration(canvases.calibration, summary.calibration),
+    () => (summary.calibration ? drawCalibration(canvases.calibration, summary.calibration) : clearChart(canvases.calibration)),
   ];
 }
 

@@ -47,6 +47,12 @@ const handlers = {
     return { summary, curve: session.budgetCurve(), ms: performance.now() - t };
   },
 
+  useScores({ params }) {
+    const t = performance.now();
+    const summary = session.useScores(params);
+    return { summary, curve: session.budgetCurve(), ms: performance.now() - t };
+  },
+
   simulate({ budget }) {
     return session.simulate(budget);
   },

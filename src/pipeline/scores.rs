@@ -11,6 +11,18 @@ use crate::data::table::Table;
 use crate::decide::review::csv_cell;
 use crate::error::{Error, Result};
 
+/// Every column a scores file may carry: never used as features when scores come with the data.
+pub const SCORE_COLUMN_NAMES: &[&str] = &[
+    "row",
+    "uplift",
+    "uplift_se",
+    "p_control",
+    "p_treated",
+    "response_score",
+    "archetype",
+    "review",
+];
+
 /// The columns of a scores file; optional ones are left out when `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScoreColumns {
@@ -91,7 +103,12 @@ impl ScoreColumns {
     /// Read a scores file: `uplift` is required; `row` (else the line order is the row), `uplift_se`,
     /// `p_control`, `p_treated` and `response_score` are used when present; other columns are ignored.
     pub fn read_csv(bytes: &[u8]) -> Result<ScoreColumns> {
-        let table = Table::from_bytes(bytes)?;
+        Self::from_table(&Table::from_bytes(bytes)?)
+    }
+
+    /// The score columns of an already parsed table (the page's "bring your own scores": one file with the
+    /// data and the scores). Same rules as [`ScoreColumns::read_csv`].
+    pub fn from_table(table: &Table) -> Result<ScoreColumns> {
         let numbers = |name: &str, required: bool| -> Result<Option<Vec<f64>>> {
             let Some(col) = table
                 .columns

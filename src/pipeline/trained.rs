@@ -66,13 +66,18 @@ impl Default for TrainParams {
 /// Calibration points per arm in [`TrainSummary::calibration_report`].
 const CALIBRATION_BINS: usize = 10;
 
-/// A fit and every decision structure built from it.
+/// A fit (or scores the user brought) and every decision structure built from it.
 pub struct Trained {
-    pub run: ScoreRun,
+    /// The fit; `None` when the scores came with the data ([`Trained::from_scores`]).
+    pub run: Option<ScoreRun>,
     pub metrics: UpliftMetrics,
     /// The same metrics for the response score (P(convert | treated)): what conversion-rate targeting ranks by.
-    pub response_metrics: UpliftMetrics,
-    pub calibration: CalibrationReport,
+    /// `None` for brought scores without a `response_score` or `p_treated` column.
+    pub response_metrics: Option<UpliftMetrics>,
+    /// `None` for brought scores without both `p_control` and `p_treated`.
+    pub calibration: Option<CalibrationReport>,
+    /// Plain-words findings of the fit (or about the brought scores).
+    pub warnings: Vec<String>,
     /// Pointwise bootstrap band of τ̂'s Qini curve.
     pub band: QiniBand,
     /// τ̂ by archetype, binned for the histogram.
@@ -95,21 +100,24 @@ pub struct Trained {
 #[serde(rename_all = "camelCase")]
 pub struct TrainSummary<'a> {
     pub rows: usize,
-    /// "S", "T", "X" or "DR".
+    /// "S", "T", "X", "DR", "blend", or "yours" when the scores came with the data (nothing was trained).
     pub learner_used: &'static str,
     pub base_learner: &'static str,
+    /// True when the scores came with the data ([`Trained::from_scores`]): no model was trained.
+    pub own_scores: bool,
     /// Why auto chose this learner, with the runner-up (only when auto chose).
     pub auto: Option<&'a AutoReport>,
     pub metrics: &'a UpliftMetrics,
-    pub response_metrics: &'a UpliftMetrics,
-    pub calibration: &'a CalibrationReport,
+    pub response_metrics: Option<&'a UpliftMetrics>,
+    pub calibration: Option<&'a CalibrationReport>,
     pub band: &'a QiniBand,
     pub histogram: &'a UpliftHistogram,
     pub thresholds: &'a Thresholds,
     pub archetypes: &'a [ArchetypeSummary],
     pub rules: &'a SegmentRules,
     pub review: &'a ReviewSummary,
-    pub propensity: &'a PropensityReport,
+    /// `None` for brought scores (no propensity model).
+    pub propensity: Option<&'a PropensityReport>,
     pub audit: &'a [String],
     pub warnings: &'a [String],
     pub timings: &'a [StageTiming],
@@ -153,16 +161,20 @@ pub fn train(
     let f = &run.fit;
     let m = &params.metrics;
     let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, m)?;
-    let response_metrics =
-        uplift_metrics(&f.response_score, &prepared.treatment, &prepared.outcome, m)?;
-    let calibration = calibration(
+    let response_metrics = Some(uplift_metrics(
+        &f.response_score,
+        &prepared.treatment,
+        &prepared.outcome,
+        m,
+    )?);
+    let calibration = Some(calibration(
         &f.p_control,
         &f.p_treated,
         &prepared.treatment,
         &prepared.outcome,
         CALIBRATION_BINS,
         m.confidence,
-    )?;
+    )?);
     progress("Drawing the interval band of the Qini curve", 0.0);
     let band = qini_band(
         &f.uplift,
@@ -173,7 +185,16 @@ pub fn train(
     lap("metrics", t);
     let t = clock();
     progress("Building archetypes, review queue and simulator", 0.0);
-    let campaign = build_campaign(prepared, &run, attributes.clone(), &params.campaign)?;
+    let scored = scored_from(
+        prepared,
+        f.uplift.clone(),
+        Some(f.uplift_se.clone()),
+        Some(f.p_control.clone()),
+        Some(f.p_treated.clone()),
+        Some(f.response_score.clone()),
+    );
+    let warnings = f.warnings.clone();
+    let campaign = Campaign::build(scored, attributes.clone(), params.campaign.clone())?;
     let curve = campaign.simulator.curve();
     let histogram = histogram(&campaign, params.histogram_bins)?;
     lap("campaign", t);
@@ -189,10 +210,11 @@ pub fn train(
     lap("segment rules", t);
     progress("Done", 1.0);
     Ok(Trained {
-        run,
+        run: Some(run),
         metrics,
         response_metrics,
         calibration,
+        warnings,
         band,
         histogram,
         campaign,
@@ -212,45 +234,94 @@ fn histogram(c: &Campaign, bins: usize) -> Result<UpliftHistogram> {
     UpliftHistogram::new(&c.scored.uplift, &a.labels, &a.thresholds, bins)
 }
 
-fn build_campaign(
+/// Scores brought with the data: measure them and build the campaign and segment rules, as [`train`] does
+/// after its fit. `scores` are read from the same table ([`ScoreColumns::from_table`]) and aligned to the kept
+/// rows here; `params.run` is unused (nothing is fitted).
+pub fn from_scores(
+    table: &Table,
     prepared: &Prepared,
-    run: &ScoreRun,
-    attributes: Vec<GroupColumn>,
-    params: &CampaignParams,
-) -> Result<Campaign> {
-    let f = &run.fit;
+    roles_audit: &[String],
+    scores: &ScoreColumns,
+    params: &TrainParams,
+) -> Result<Trained> {
+    params.metrics.validate()?;
+    let audit_names = params.audit.clone().unwrap_or_else(|| roles_audit.to_vec());
+    let attributes = audit_columns(table, prepared, &audit_names)?;
+    let at = scores.align(&prepared.rows)?;
+    let pick = |v: &Vec<f64>| at.iter().map(|&p| v[p]).collect::<Vec<f64>>();
     let scored = scored_from(
         prepared,
-        f.uplift.clone(),
-        Some(f.uplift_se.clone()),
-        Some(f.p_control.clone()),
-        Some(f.p_treated.clone()),
-        Some(f.response_score.clone()),
+        pick(&scores.uplift),
+        scores.uplift_se.as_ref().map(pick),
+        scores.p_control.as_ref().map(pick),
+        scores.p_treated.as_ref().map(pick),
+        scores.response_score.as_ref().map(pick),
     );
-    Campaign::build(scored, attributes, params.clone())
+    let (t, y, m) = (&prepared.treatment, &prepared.outcome, &params.metrics);
+    let metrics = uplift_metrics(&scored.uplift, t, y, m)?;
+    // Conversion-rate targeting ranks by the response score, else by P(convert | treated).
+    let response = scored.response_score.as_ref().or(scored.p_treated.as_ref());
+    let response_metrics = response.map(|r| uplift_metrics(r, t, y, m)).transpose()?;
+    let calibration = match (&scored.p_control, &scored.p_treated) {
+        (Some(p0), Some(p1)) => Some(calibration(p0, p1, t, y, CALIBRATION_BINS, m.confidence)?),
+        _ => None,
+    };
+    let band = qini_band(&scored.uplift, t, y, &params.band)?;
+    let campaign = Campaign::build(scored, attributes.clone(), params.campaign.clone())?;
+    let curve = campaign.simulator.curve();
+    let histogram = histogram(&campaign, params.histogram_bins)?;
+    let design = prepared.design(&params.run.bins);
+    let rules = explain(
+        &design.binned,
+        &design.names,
+        &campaign.archetypes.labels,
+        &params.rules,
+    )?;
+    Ok(Trained {
+        run: None,
+        metrics,
+        response_metrics,
+        calibration,
+        warnings: Vec::new(),
+        band,
+        histogram,
+        campaign,
+        rules,
+        params: params.clone(),
+        audit_names,
+        attributes,
+        binned: design.binned,
+        feature_names: design.names,
+        curve,
+        timings: Vec::new(),
+    })
 }
 
 impl Trained {
     /// The compact answer of a training run.
     pub fn summary(&self) -> TrainSummary<'_> {
-        let f = &self.run.fit;
+        let f = self.run.as_ref().map(|r| &r.fit);
         TrainSummary {
-            rows: f.uplift.len(),
-            learner_used: f.learner_used.label(),
-            base_learner: self.run.base_learner,
-            auto: f.auto.as_ref(),
+            rows: self.campaign.scored.uplift.len(),
+            learner_used: f.map_or("yours", |f| f.learner_used.label()),
+            base_learner: self
+                .run
+                .as_ref()
+                .map_or("your scores file", |r| r.base_learner),
+            own_scores: self.run.is_none(),
+            auto: f.and_then(|f| f.auto.as_ref()),
             metrics: &self.metrics,
-            response_metrics: &self.response_metrics,
-            calibration: &self.calibration,
+            response_metrics: self.response_metrics.as_ref(),
+            calibration: self.calibration.as_ref(),
             band: &self.band,
             histogram: &self.histogram,
             thresholds: &self.campaign.archetypes.thresholds,
             archetypes: &self.campaign.archetypes.summary,
             rules: &self.rules,
             review: &self.campaign.review.summary,
-            propensity: &f.propensity_report,
+            propensity: f.map(|f| &f.propensity_report),
             audit: &self.audit_names,
-            warnings: &f.warnings,
+            warnings: &self.warnings,
             timings: &self.timings,
             settings: &self.params,
         }
@@ -258,8 +329,9 @@ impl Trained {
 
     /// New costs, values or thresholds: rebuild archetypes, review flags, simulator, fairness and rules
     /// (the fit stays). The privileged groups chosen before are kept.
-    pub fn set_campaign(&mut self, prepared: &Prepared, params: CampaignParams) -> Result<()> {
-        let mut campaign = build_campaign(prepared, &self.run, self.attributes.clone(), &params)?;
+    pub fn set_campaign(&mut self, params: CampaignParams) -> Result<()> {
+        let scored = self.campaign.scored.clone();
+        let mut campaign = Campaign::build(scored, self.attributes.clone(), params.clone())?;
         for i in 0..self.attributes.len() {
             campaign.set_privileged(i, self.campaign.privileged(i).map(str::to_string))?;
         }
@@ -305,15 +377,15 @@ impl Trained {
 
     /// SCORES.csv of every kept row (see [`ScoreColumns`]).
     pub fn scores_csv(&self, prepared: &Prepared) -> Result<String> {
-        let f = &self.run.fit;
         let c = &self.campaign;
+        let s = &c.scored;
         let columns = ScoreColumns {
             row: prepared.rows.clone(),
-            uplift: f.uplift.clone(),
-            uplift_se: Some(f.uplift_se.clone()),
-            p_control: Some(f.p_control.clone()),
-            p_treated: Some(f.p_treated.clone()),
-            response_score: Some(f.response_score.clone()),
+            uplift: s.uplift.clone(),
+            uplift_se: s.uplift_se.clone(),
+            p_control: s.p_control.clone(),
+            p_treated: s.p_treated.clone(),
+            response_score: s.response_score.clone(),
             id: prepared.ids.clone(),
             archetype: Some(
                 c.archetypes
@@ -365,9 +437,26 @@ impl Trained {
     /// `model_card.json`: data, settings (incl. clipping and imbalance weighting), metrics with intervals,
     /// calibration, archetype thresholds, the audit at this budget, timings and the version.
     pub fn model_card(&self, prepared: &Prepared, budget: Budget) -> Result<Value> {
-        let f = &self.run.fit;
+        let f = self.run.as_ref().map(|r| &r.fit);
         let u = &self.params.run.uplift;
         let view = self.view(budget)?;
+        let model = match f {
+            Some(f) => json!({
+                "learnerRequested": u.learner.label(),
+                "learnerUsed": f.learner_used.label(),
+                "baseLearner": self.run.as_ref().map(|r| r.base_learner),
+                "auto": f.auto,
+                "propensityClip": u.propensity_clip,
+                "imbalanceWeighting": u.imbalance_weighting,
+                "settings": self.params,
+            }),
+            None => json!({
+                "learnerUsed": "yours",
+                "baseLearner": "your scores file",
+                "note": "The scores came with the data: no model was trained here.",
+                "settings": self.params,
+            }),
+        };
         Ok(json!({
             "version": env!("CARGO_PKG_VERSION"),
             "data": {
@@ -375,18 +464,10 @@ impl Trained {
                 "features": prepared.feature_names,
                 "validation": prepared.report,
             },
-            "model": {
-                "learnerRequested": u.learner.label(),
-                "learnerUsed": f.learner_used.label(),
-                "baseLearner": self.run.base_learner,
-                "auto": f.auto,
-                "propensityClip": u.propensity_clip,
-                "imbalanceWeighting": u.imbalance_weighting,
-                "settings": self.params,
-            },
-            "propensity": f.propensity_report,
+            "model": model,
+            "propensity": f.map(|f| &f.propensity_report),
             "metrics": { "uplift": self.metrics, "responseScore": self.response_metrics },
-            "calibration": { "overall": f.calibration, "byDecile": self.calibration },
+            "calibration": { "overall": f.map(|f| &f.calibration), "byDecile": self.calibration },
             "archetypes": {
                 "thresholds": self.campaign.archetypes.thresholds,
                 "summary": self.campaign.archetypes.summary,
@@ -394,7 +475,7 @@ impl Trained {
             },
             "review": self.campaign.review.summary,
             "audit": { "budget": budget, "simulation": view.simulation, "audits": view.audits, "fairTargeting": view.fair_targeting },
-            "warnings": f.warnings,
+            "warnings": self.warnings,
             "timings": self.timings,
         }))
     }
@@ -536,7 +617,7 @@ mod tests {
         let mut cp = CampaignParams::default();
         // A persuadable line above every τ̂ leaves no Persuadables.
         cp.archetypes.persuadable_min = Some(1.0);
-        t.set_campaign(&prepared, cp).unwrap();
+        t.set_campaign(cp).unwrap();
         let persuadables = t
             .campaign
             .archetypes
@@ -557,5 +638,55 @@ mod tests {
             Error::NotTrained.to_string(),
             "Train a model first: click “Train” in the Train panel."
         );
+    }
+
+    #[test]
+    fn brought_scores_give_the_same_campaign_as_the_fit_that_wrote_them() {
+        let (table, prepared, params) = small();
+        let t = train(
+            &table,
+            &prepared,
+            &audit(),
+            &params,
+            &mut |_, _| {},
+            &|| false,
+            None,
+        )
+        .unwrap();
+        // SCORES.csv as `uplift fit` and the page's export write it, read back: same uplift ⇒ same Qini,
+        // same archetype counts and the same KPIs at a budget; nothing is fitted (no run, learner "yours").
+        let csv = t.scores_csv(&prepared).unwrap();
+        let scores = ScoreColumns::read_csv(csv.as_bytes()).unwrap();
+        let b = from_scores(&table, &prepared, &audit(), &scores, &params).unwrap();
+        assert!(b.run.is_none());
+        let s = b.summary();
+        assert_eq!(s.learner_used, "yours");
+        assert!(s.own_scores);
+        assert_eq!(s.rows, 20_000);
+        assert_eq!(b.metrics.qini, t.metrics.qini);
+        assert_eq!(b.response_metrics, t.response_metrics);
+        assert_eq!(b.calibration, t.calibration);
+        let counts = |x: &Trained| {
+            x.campaign
+                .archetypes
+                .summary
+                .iter()
+                .map(|a| a.count)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&b), counts(&t));
+        let kpis = |x: &Trained| {
+            serde_json::to_value(x.view(Budget::Share(0.3)).unwrap().simulation).unwrap()
+        };
+        assert_eq!(kpis(&b), kpis(&t));
+        // Only an uplift column: no response score, no calibration — the rest still works.
+        let only: Vec<String> = std::iter::once("uplift".to_string())
+            .chain(scores.uplift.iter().map(|u| format!("{u}")))
+            .collect();
+        let scores = ScoreColumns::read_csv(only.join("\n").as_bytes()).unwrap();
+        let b = from_scores(&table, &prepared, &audit(), &scores, &params).unwrap();
+        assert!(b.response_metrics.is_none() && b.calibration.is_none());
+        assert_eq!(b.metrics.qini, t.metrics.qini);
+        assert!(b.model_card(&prepared, Budget::Share(0.3)).unwrap()["propensity"].is_null());
     }
 }

@@ -30,7 +30,8 @@ use crate::metrics::calibration::CalibrationReport;
 use crate::metrics::deciles::UpliftBin;
 use crate::metrics::report::UpliftMetrics;
 use crate::pipeline::campaign::CampaignParams;
-use crate::pipeline::trained::{throttled, train, TrainParams, Trained};
+use crate::pipeline::scores::{ScoreColumns, SCORE_COLUMN_NAMES};
+use crate::pipeline::trained::{from_scores, throttled, train, TrainParams, Trained};
 
 /// Runs once per instance (main thread and worker): panics print their message to the console.
 #[wasm_bindgen(start)]
@@ -178,7 +179,7 @@ impl Session {
         let roles: Roles = from_js(roles)?;
         self.prepared = None;
         self.trained = None;
-        let prepared = prepare(self.table()?, &roles)?;
+        let prepared = prepare(self.table()?, &without_scores(self.table()?, &roles))?;
         self.roles = roles;
         self.prepared = Some(prepared);
         self.report()
@@ -227,6 +228,26 @@ impl Session {
         self.train_summary()
     }
 
+    /// Skip training: use the scores that came with the loaded file (an `uplift` column; optionally `p_control`,
+    /// `p_treated`, `uplift_se`, `response_score`, `row`) with the chosen roles. `params` as for `train` (its
+    /// `run` part is unused). Keeps them like a model; returns the same summary as `train`, with `ownScores: true`.
+    #[wasm_bindgen(js_name = useScores)]
+    pub fn use_scores(&mut self, params: JsValue) -> std::result::Result<JsValue, JsError> {
+        let params: TrainParams = from_js(params)?;
+        self.trained = None;
+        let (table, prepared) = (self.table()?, self.prepared()?);
+        let scores = ScoreColumns::from_table(table)?;
+        let t = from_scores(table, prepared, &self.roles.audit, &scores, &params)?;
+        self.trained = Some(t);
+        self.train_summary()
+    }
+
+    /// Whether the loaded file carries an `uplift` column (the page then offers "Use these scores").
+    #[wasm_bindgen(js_name = hasScores)]
+    pub fn has_scores(&self) -> bool {
+        self.table.as_ref().is_some_and(has_uplift)
+    }
+
     /// The summary of the last training (see `train`).
     #[wasm_bindgen(js_name = trainSummary)]
     pub fn train_summary(&self) -> std::result::Result<JsValue, JsError> {
@@ -266,9 +287,8 @@ impl Session {
         params: JsValue,
     ) -> std::result::Result<JsValue, JsError> {
         let params: CampaignParams = from_js(params)?;
-        let prepared = self.prepared.as_ref().ok_or(Error::NoRolesYet)?;
         let trained = self.trained.as_mut().ok_or(Error::NotTrained)?;
-        trained.set_campaign(prepared, params)?;
+        trained.set_campaign(params)?;
         self.train_summary()
     }
 
@@ -333,6 +353,28 @@ impl Session {
     fn trained(&self) -> Result<&Trained> {
         self.trained.as_ref().ok_or(Error::NotTrained)
     }
+}
+
+/// The roles with the score columns of a "bring your own scores" file (see `SCORE_COLUMN_NAMES`) excluded from
+/// the features, when the table has an `uplift` column: segment rules explain the users, not the scores.
+fn without_scores(table: &Table, roles: &Roles) -> Roles {
+    let mut roles = roles.clone();
+    if has_uplift(table) {
+        let present = table.columns.iter().filter(|c| {
+            SCORE_COLUMN_NAMES
+                .iter()
+                .any(|n| c.name.eq_ignore_ascii_case(n))
+        });
+        roles.exclude.extend(present.map(|c| c.name.clone()));
+    }
+    roles
+}
+
+fn has_uplift(table: &Table) -> bool {
+    table
+        .columns
+        .iter()
+        .any(|c| c.name.eq_ignore_ascii_case("uplift"))
 }
 
 /// Rust → JS as plain objects and arrays (never `Map`), `None` as `null`.

@@ -12,7 +12,9 @@ export function createResultsPanel() {
   const $ = (id) => document.getElementById(id);
 
   function renderWhy(s) {
-    const parts = [el('p', {}, 'Method used: ', el('b', { dataset: { testid: 'learner-used' } }, s.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${s.learnerUsed}-learner`), ` on ${s.baseLearner}, ${fmt.int(s.rows)} users.`)];
+    const name = s.ownScores ? 'your own scores' : s.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${s.learnerUsed}-learner`;
+    const parts = [el('p', {}, 'Method used: ', el('b', { dataset: { testid: 'learner-used' } }, name),
+      s.ownScores ? ` from your file (nothing trained here), ${fmt.int(s.rows)} users.` : ` on ${s.baseLearner}, ${fmt.int(s.rows)} users.`)];
     if (s.auto) {
       parts.push(el('p', {}, 'Why: ', s.auto.reason));
       if (s.auto.runnerUp) parts.push(el('p', { class: 'hint' }, `Runner-up: ${s.auto.runnerUp.toUpperCase()}-learner. ${s.auto.method}`));
@@ -22,9 +24,9 @@ export function createResultsPanel() {
 
   function renderMetrics(s) {
     const m = s.metrics;
-    const r = s.responseMetrics;
+    const r = s.responseMetrics ?? {};
     const conf = `${Math.round(100 * m.intervals.confidence)}%`;
-    const row = (label, a, b, f) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', {}, interval(a, f)), el('td', {}, interval(b, f)));
+    const row = (label, a, b, f) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', {}, interval(a, f)), el('td', {}, s.responseMetrics ? interval(b, f) : '—'));
     $('metrics').replaceChildren(
       el('div', { class: 'table-wrap' }, el('table', { dataset: { testid: 'metrics-table' } },
         el('caption', {}, `How well each score ranks users by the effect of the ad (${conf} bootstrap intervals, ${m.intervals.replicates} resamples)`),
@@ -60,7 +62,7 @@ export function createResultsPanel() {
   }
 
   function renderWarnings(s) {
-    const list = [...s.warnings, ...(s.propensity.warning ? [s.propensity.warning] : [])];
+    const list = [...s.warnings, ...(s.propensity?.warning ? [s.propensity.warning] : [])];
     $('train-warnings').replaceChildren(...(list.length ? [el('h3', {}, 'Notes'), el('ul', { class: 'warnings' }, list.map((w) => el('li', {}, w)))] : []));
   }
 

@@ -32,6 +32,8 @@ export function createTrainPanel(engine, app) {
   };
   const auditBox = $('audit-picks');
   const trainButton = $('train-button');
+  const byo = $('byo');
+  const useScoresButton = $('use-scores-button');
   const bar = $('progress');
   const stageText = $('progress-stage');
   let source = null;
@@ -60,6 +62,7 @@ export function createTrainPanel(engine, app) {
           ` ${c.name}`)),
     );
     help();
+    byo.hidden = !columns.some((c) => c.name.toLowerCase() === 'uplift');
     panel.hidden = false;
   }
 
@@ -96,6 +99,7 @@ export function createTrainPanel(engine, app) {
   function busy(on) {
     running = on;
     trainButton.disabled = on;
+    useScoresButton.disabled = on;
     panel.setAttribute('aria-busy', on ? 'true' : 'false');
   }
 
@@ -134,7 +138,31 @@ export function createTrainPanel(engine, app) {
     }
   }
 
+  /** Bring your own scores: the file's uplift column instead of a fit (same panels afterwards). */
+  async function useScores() {
+    if (running) return;
+    clearError();
+    const p = params();
+    busy(true);
+    stageText.textContent = 'Reading your scores…';
+    try {
+      const result = await engine.useScores({ audit: p.audit });
+      stageText.textContent = 'Using the scores from your file: nothing was trained.';
+      setStatus(`Using your scores for ${fmt.int(result.summary.rows)} users (read in ${fmt.ms(result.ms)}).`);
+      await app.onTrained(result);
+      document.body.dataset.scored = String(Number(document.body.dataset.scored || 0) + 1);
+    } catch (e) {
+      if (!(e instanceof CancelledError)) {
+        stageText.textContent = 'Could not use the scores.';
+        showError(e.message);
+      }
+    } finally {
+      busy(false);
+    }
+  }
+
   f.learner.addEventListener('change', help);
+  useScoresButton.addEventListener('click', useScores);
   trainButton.addEventListener('click', train);
 
   return { show, hide: () => { panel.hidden = true; } };
