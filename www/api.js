@@ -11,16 +11,22 @@
 // Cancel and crash recovery: the worker is terminated and restarted with the same module, and the state
 // (the loaded file or demo, the chosen roles) is replayed from what this client remembers.
 import { initSync } from '../pkg/uplift_simulator.js';
+import { engineBytes, startWorker } from './engine-source.js';
 
-const WASM_URL = new URL('../pkg/uplift_simulator_bg.wasm', import.meta.url);
+let compiled = null;
 
-/** Fetch and compile the engine once; instantiate it on the main thread (for drawing). */
-export async function compileEngine() {
-  const response = await fetch(WASM_URL);
-  if (!response.ok) throw new Error(`Could not load the engine (${response.status}). Reload the page.`);
-  const module = await WebAssembly.compile(await response.arrayBuffer());
-  initSync({ module });
-  return module;
+/** Load and compile the engine once per page (every instance shares the module); instantiate it on the main
+ * thread (for drawing). */
+export function compileEngine() {
+  compiled ??= (async () => {
+    const module = await WebAssembly.compile(await engineBytes());
+    initSync({ module });
+    return module;
+  })().catch((e) => {
+    compiled = null;
+    throw e;
+  });
+  return compiled;
 }
 
 /** A request that was cancelled by the user (not an error to show). */
@@ -55,7 +61,7 @@ export class Engine {
   }
 
   #start() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { name: 'engine' });
+    this.worker = startWorker();
     this.ready = new Promise((resolve) => {
       this.readyResolve = resolve;
     });

@@ -1,4 +1,5 @@
 // Small DOM helpers shared by the panels: element builder, the error box, the status line.
+import { savedFor, writeHash } from './state.js';
 
 /** el('td', { class: 'x', dataset: { testid: 'y' } }, 'text', childNode) */
 export function el(tag, attrs = {}, ...children) {
@@ -13,23 +14,49 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const errorBox = () => document.getElementById('error');
-
-/** Show a failure in plain words; the page stays as it was, so the user can retry. */
-export function showError(message) {
-  const box = errorBox();
-  box.textContent = message;
-  box.hidden = false;
-}
-
-export function clearError() {
-  const box = errorBox();
-  box.textContent = '';
-  box.hidden = true;
-}
-
-export function setStatus(message) {
-  document.getElementById('status').textContent = message;
+/**
+ * Where one app instance lives: the page (root = document) or an <uplift-simulator> (root = its shadow root).
+ * Panels find their elements, show errors and status, and leave test signals (`signals.dataset`) through it,
+ * never through `document` globals, so several instances on one page share nothing.
+ * @param {Document | ShadowRoot} root
+ * @param {{signals?: HTMLElement, useHash?: boolean, emit?: (name: string, detail: object) => void, settings?: object}} options
+ *   signals: the element whose data-* attributes tell tests what happened (page: <body>);
+ *   useHash: keep settings in the URL hash (the page only); emit: events for a host page; settings: initial
+ *   learner, budget, cost, value, demoRows.
+ */
+export function createContext(root, { signals = document.body, useHash = true, emit = () => {}, settings = {} } = {}) {
+  const $ = (id) => root.getElementById(id);
+  return {
+    root,
+    $,
+    signals,
+    useHash,
+    emit,
+    settings,
+    /** Show a failure in plain words; the page stays as it was, so the user can retry. */
+    showError(message) {
+      const box = $('error');
+      box.textContent = message;
+      box.hidden = false;
+    },
+    clearError() {
+      const box = $('error');
+      box.textContent = '';
+      box.hidden = true;
+    },
+    setStatus(message) {
+      $('status').textContent = message;
+    },
+    /** Settings saved in the URL hash for this source (the page only; {} in a component). */
+    savedFor: (source) => (useHash ? savedFor(source) : {}),
+    writeHash: (patch) => {
+      if (useHash) writeHash(patch);
+    },
+    /** Count an event in a signal attribute (data-trained="2"). */
+    bump(key) {
+      signals.dataset[key] = String(Number(signals.dataset[key] || 0) + 1);
+    },
+  };
 }
 
 export const fmt = {

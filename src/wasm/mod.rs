@@ -33,7 +33,8 @@ use crate::pipeline::campaign::CampaignParams;
 use crate::pipeline::scores::{ScoreColumns, SCORE_COLUMN_NAMES};
 use crate::pipeline::trained::{from_scores, throttled, train, TrainParams, Trained};
 
-/// Runs once per instance (main thread and worker): panics print their message to the console.
+/// Runs once per instance (main thread and worker; called by `initSync`/`init`, never by hand): panics print
+/// their message to the console.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -149,6 +150,8 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
+    /// An empty session: call `loadCsv` (or `loadDemo`), then `setRoles`, then `train` or `useScores`.
+    /// Free it with `free()` when done (its data lives in wasm memory).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
         Session::default()

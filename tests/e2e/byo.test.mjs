@@ -9,9 +9,8 @@
 //   paste -d, demo4000.csv <(cut -d, -f2,4,5 scores.csv) > demo_4000_seed7_scores.csv
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openPage, ROOT, shot, start } from './harness.mjs';
+import { BYO_FIXTURE, byoFlow, openPage, shot, start, upload } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -21,28 +20,7 @@ after(async () => {
   await env?.stop();
 });
 
-export const BYO_FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'demo_4000_seed7_scores.csv');
 const value = async (page, testid) => Number(await page.getAttribute(`[data-testid="${testid}"]`, 'data-value'));
-
-/** Upload a CSV (name, text) and wait for its summary. */
-export async function upload(page, name, text, rows) {
-  await page.setInputFiles('[data-testid="file-input"]', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
-  await page.waitForFunction(([file, n]) => document.querySelector('[data-testid="summary-source"]')?.textContent === file
-    && document.querySelector('[data-testid="summary-rows"]')?.dataset.value === String(n), [name, rows]);
-}
-
-/** The BYO flow on the fixture: upload, "Use these scores", KPIs shown, nothing trained. */
-export async function byoFlow(page) {
-  await upload(page, 'demo_4000_seed7_scores.csv', fs.readFileSync(BYO_FIXTURE, 'utf8'), 4000);
-  await page.waitForSelector('[data-testid="use-scores-button"]', { state: 'visible' });
-  await page.click('[data-testid="use-scores-button"]');
-  await page.waitForFunction(() => document.body.dataset.scored === '1', null, { timeout: 60_000 });
-  await page.waitForSelector('[data-testid="kpi-spend"]');
-  // 4,000 users × 0.10 per contact × 30% (the default budget) = 120.
-  assert.equal(await value(page, 'kpi-spend'), 120);
-  assert.ok(Number.isFinite(await value(page, 'kpi-incremental')));
-  assert.equal(await page.evaluate(() => document.body.dataset.trained), undefined, 'no training ran');
-}
 
 test('bring your own scores: the uplift column skips training; simulator, archetypes, review and audit run', async () => {
   const { page, context, log } = await openPage(env, { path: '?demoRows=1000' });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/static-server.mjs';
 
@@ -89,3 +90,31 @@ export function treatmentBarPixels(page, selector) {
 }
 
 export const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+export const value = async (page, testid) => Number(await page.getAttribute(`[data-testid="${testid}"]`, 'data-value'));
+
+// ---- bring your own scores (byo.test.mjs, embed.test.mjs) ----
+/** The demo data + the uplift, p_control, p_treated columns `uplift fit` wrote for it (see byo.test.mjs). */
+export const BYO_FIXTURE = path.join(ROOT, 'tests', 'fixtures', 'demo_4000_seed7_scores.csv');
+
+/** Upload a CSV (name, text) and wait for its summary. */
+export async function upload(page, name, text, rows) {
+  await page.setInputFiles('[data-testid="file-input"]', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await page.waitForFunction(([file, n]) => document.querySelector('[data-testid="summary-source"]')?.textContent === file
+    && document.querySelector('[data-testid="summary-rows"]')?.dataset.value === String(n), [name, rows]);
+}
+
+/** The BYO flow on the fixture: upload, "Use these scores", KPIs shown, nothing trained. */
+export async function byoFlow(page) {
+  const trained = await page.evaluate(() => document.body.dataset.trained);
+  await upload(page, 'demo_4000_seed7_scores.csv', fs.readFileSync(BYO_FIXTURE, 'utf8'), 4000);
+  await page.waitForSelector('[data-testid="use-scores-button"]', { state: 'visible' });
+  await page.click('[data-testid="use-scores-button"]');
+  await page.waitForFunction(() => document.body.dataset.scored === '1', null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="kpi-spend"]');
+  // 4,000 users × 0.10 per contact × 30% (the default budget) = 120.
+  assert.equal(await value(page, 'kpi-spend'), 120);
+  assert.ok(Number.isFinite(await value(page, 'kpi-incremental')));
+  assert.equal(await page.evaluate(() => document.body.dataset.trained), trained, 'no training ran');
+}
+

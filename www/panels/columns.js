@@ -1,7 +1,7 @@
 // Panel 2 — Columns: role pickers pre-filled by detection, arm pickers for the treatment column, the
 // validation report in plain words, and the conversion-rate-by-arm chart.
 import { clearChart, drawArmChart } from '../charts.js';
-import { clearError, el, fmt, showError } from '../ui.js';
+import { el, fmt } from '../ui.js';
 
 const NONE = '';
 
@@ -9,19 +9,20 @@ const NONE = '';
  * @param {import('../api.js').Engine} engine
  * @param {{ onRoles?: (result: {report: object, armRates: object[]}) => void }} app
  */
-export function createColumnsPanel(engine, app = {}) {
-  const panel = document.getElementById('columns-panel');
+export function createColumnsPanel(ctx, engine, app = {}) {
+  const { showError, clearError } = ctx;
+  const panel = ctx.$('columns-panel');
   const pick = {
-    treatment: document.getElementById('column-treatment'),
-    outcome: document.getElementById('column-outcome'),
-    revenue: document.getElementById('column-revenue'),
-    id: document.getElementById('column-id'),
-    armTreatment: document.getElementById('arm-treatment'),
-    armControl: document.getElementById('arm-control'),
+    treatment: ctx.$('column-treatment'),
+    outcome: ctx.$('column-outcome'),
+    revenue: ctx.$('column-revenue'),
+    id: ctx.$('column-id'),
+    armTreatment: ctx.$('arm-treatment'),
+    armControl: ctx.$('arm-control'),
   };
-  const armsBox = document.getElementById('arms');
-  const reportBox = document.getElementById('report');
-  const canvas = document.getElementById('arm-chart');
+  const armsBox = ctx.$('arms');
+  const reportBox = ctx.$('report');
+  const canvas = ctx.$('arm-chart');
   let summary = null;
   let audit = [];
 

@@ -1,11 +1,13 @@
 // Panel 1 — Data: file input, drag-and-drop, the demo data (generated in the worker) and its CSV download,
 // and the summary of what was read. The file is read and parsed in the worker, never on the main thread.
 import { CancelledError } from '../api.js';
-import { clearError, el, fmt, setStatus, showError } from '../ui.js';
+import { el, fmt } from '../ui.js';
 
-/** The demo: 200,000 rows; `?demoRows=N` in the address makes it smaller (the end-to-end tests use it). */
-const asked = Number(new URLSearchParams(location.search).get('demoRows'));
-export const DEMO = { rows: Number.isInteger(asked) && asked >= 1000 ? asked : 200_000, seed: 42 };
+/** The demo: 200,000 rows unless the context asks for another size (≥ 1,000; `?demoRows=N`, `demo-rows`). */
+export function demoSize(asked) {
+  const n = Number(asked);
+  return { rows: Number.isInteger(n) && n >= 1000 ? n : 200_000, seed: 42 };
+}
 
 const STAGES = { reading: 'Reading the file…', parsing: 'Reading the columns…', generating: 'Generating the demo data…' };
 
@@ -13,12 +15,14 @@ const STAGES = { reading: 'Reading the file…', parsing: 'Reading the columns�
  * @param {import('../api.js').Engine} engine
  * @param {{ onLoaded: (summary: object, source: string) => void | Promise<void> }} app
  */
-export function createDataPanel(engine, app) {
-  const input = document.getElementById('file-input');
-  const zone = document.getElementById('drop-zone');
-  const demoButton = document.getElementById('demo-button');
-  const download = document.getElementById('demo-download');
-  const summaryBox = document.getElementById('summary');
+export function createDataPanel(ctx, engine, app) {
+  const { showError, clearError, setStatus } = ctx;
+  const input = ctx.$('file-input');
+  const zone = ctx.$('drop-zone');
+  const demoButton = ctx.$('demo-button');
+  const download = ctx.$('demo-download');
+  const summaryBox = ctx.$('summary');
+  const DEMO = demoSize(ctx.settings.demoRows);
   const buttons = [demoButton, download, input];
 
   const busy = (on) => {
@@ -61,6 +65,19 @@ export function createDataPanel(engine, app) {
       );
       return r.summary;
     }, `demo data (${fmt.int(DEMO.rows)} rows, seed ${DEMO.seed})`);
+  }
+
+  /** A same-origin CSV by URL (the component's `src`): fetched here, read and parsed in the worker. */
+  function loadUrl(url) {
+    const name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() || url);
+    return run(async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`Could not load “${url}” (HTTP ${response.status}). Check the address in the src attribute.`);
+      const blob = await response.blob();
+      const summary = await engine.loadFile(blob, onProgress);
+      setStatus(`Read “${name}” (${fmt.int(blob.size)} bytes).`);
+      return summary;
+    }, name);
   }
 
   async function downloadDemo() {
@@ -126,5 +143,5 @@ export function createDataPanel(engine, app) {
     loadFile(e.dataTransfer.files[0]);
   });
 
-  return { loadDemo, loadFile };
+  return { loadDemo, loadFile, loadUrl };
 }

@@ -7,9 +7,9 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => res
 const pts = (x) => (x == null ? '—' : `${(100 * x).toFixed(2)} pts`);
 const interval = (i, f = (x) => x.toFixed(4)) => (i ? `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]` : 'undefined');
 
-export function createResultsPanel() {
-  const panel = document.getElementById('results-panel');
-  const $ = (id) => document.getElementById(id);
+export function createResultsPanel(ctx) {
+  const panel = ctx.$('results-panel');
+  const { $ } = ctx;
 
   function renderWhy(s) {
     const name = s.ownScores ? 'your own scores' : s.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${s.learnerUsed}-learner`;

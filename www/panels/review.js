@@ -1,6 +1,6 @@
 // Panel 6 — Review queue: users whose score needs a human look, with the reason; sortable by any column,
 // paged in the worker (only one page ever crosses to the page); counts of auto-approved vs flagged.
-import { el, fmt, showError } from '../ui.js';
+import { el, fmt } from '../ui.js';
 
 const COLUMNS = [
   ['row', 'Row'], ['uplift', 'Predicted uplift'], ['upliftSe', 'Std. error'], ['pControl', 'Base rate'],
@@ -10,9 +10,10 @@ const LIMIT = 25;
 const pts = (x) => (x == null ? '—' : `${(100 * x).toFixed(3)} pts`);
 
 /** @param {import('../api.js').Engine} engine */
-export function createReviewPanel(engine) {
-  const panel = document.getElementById('review-panel');
-  const $ = (id) => document.getElementById(id);
+export function createReviewPanel(ctx, engine) {
+  const { showError } = ctx;
+  const panel = ctx.$('review-panel');
+  const { $ } = ctx;
   const table = $('review-table');
   const flagged = $('review-flagged');
   const query = { sort: 'uplift', descending: true, flaggedOnly: true, offset: 0, limit: LIMIT };

@@ -3,8 +3,7 @@
 // point; the headline; the fairness table and the fairness-aware option. A slider move is one `simulate`
 // round-trip to the worker, coalesced (never more than one in flight); the chart is redrawn here.
 import { drawBudgetChart } from '../charts.js';
-import { savedFor, writeHash } from '../state.js';
-import { el, fmt, showError } from '../ui.js';
+import { el, fmt } from '../ui.js';
 
 const POLICIES = ['uplift', 'conversionRate', 'everyone', 'random'];
 const money = (x) => (x == null || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
@@ -15,9 +14,10 @@ const est = (e, d = 1) => (e ? `${num(e.estimate, d)} [${num(e.low, d)}, ${num(e
  * @param {import('../api.js').Engine} engine
  * @param {{ onCampaign: (summary: object) => void }} app
  */
-export function createSimulatorPanel(engine, app) {
-  const panel = document.getElementById('simulator-panel');
-  const $ = (id) => document.getElementById(id);
+export function createSimulatorPanel(ctx, engine, app) {
+  const { showError } = ctx;
+  const panel = ctx.$('simulator-panel');
+  const { $ } = ctx;
   const slider = $('budget-slider');
   const cost = $('cost-input');
   const value = $('value-input');
@@ -31,7 +31,7 @@ export function createSimulatorPanel(engine, app) {
   let inflight = false;
   let lastView = null;
 
-  const mode = () => document.querySelector('input[name="budget-mode"]:checked').value;
+  const mode = () => ctx.root.querySelector('input[name="budget-mode"]:checked').value;
   const maxMoney = () => rows * Math.max(Number(cost.value) || 0, 0);
 
   function setSliderRange() {
@@ -72,18 +72,36 @@ export function createSimulatorPanel(engine, app) {
         const tr = performance.now();
         render(view);
         const ms = performance.now() - t;
-        document.body.dataset.simulateRoundTripMs = (tr - t).toFixed(1);
-        document.body.dataset.simulateRenderMs = (performance.now() - tr).toFixed(1);
-        document.body.dataset.simulateMs = ms.toFixed(1);
-        document.body.dataset.simulatedBudget = `${b.kind}:${b.value}`;
-        document.body.dataset.simulated = String(Number(document.body.dataset.simulated || 0) + 1);
+        ctx.signals.dataset.simulateRoundTripMs = (tr - t).toFixed(1);
+        ctx.signals.dataset.simulateRenderMs = (performance.now() - tr).toFixed(1);
+        ctx.signals.dataset.simulateMs = ms.toFixed(1);
+        ctx.signals.dataset.simulatedBudget = `${b.kind}:${b.value}`;
+        ctx.bump('simulated');
+        emitSimulate(view.simulation);
       }
     } catch (e) {
       showError(e.message);
     } finally {
       inflight = false;
     }
-    writeHash({ bmode: mode(), b: slider.value });
+    ctx.writeHash({ bmode: mode(), b: slider.value });
+  }
+
+  /** Tell the host page (component event `simulate`): the uplift policy's KPIs at this budget. */
+  function emitSimulate(sim) {
+    const up = sim.policies.find((p) => p.policy === 'uplift') ?? {};
+    ctx.emit('simulate', {
+      budget: budget(),
+      targeted: sim.targeted,
+      share: sim.share,
+      spend: up.spend,
+      incrementalConversions: up.incrementalConversions?.estimate ?? null,
+      incrementalRoas: up.incrementalRoas?.estimate ?? null,
+      profit: up.profit ?? null,
+      costPerContact: sim.costPerContact,
+      valuePerConversion: sim.valuePerConversion,
+      headline: sim.headline,
+    });
   }
 
   function kpiCell(p, key, text, testid) {
@@ -162,7 +180,7 @@ export function createSimulatorPanel(engine, app) {
       simulator: { costPerContact: Number(cost.value), valuePerConversion: Number(value.value) },
       archetypes: { persuadableMin: Number(pmin.value), doNotDisturbMin: Number(dnd.value) },
     };
-    writeHash({ cost: cost.value, value: value.value, pmin: pmin.value, dnd: dnd.value });
+    ctx.writeHash({ cost: cost.value, value: value.value, pmin: pmin.value, dnd: dnd.value });
     try {
       const r = await engine.setCampaignParams(params);
       curve = r.curve;
@@ -187,10 +205,11 @@ export function createSimulatorPanel(engine, app) {
     pmin.value = t.persuadableMin;
     dnd.value = -t.doNotDisturbMax;
     $('privileged-picks').dataset.built = 'false';
-    const saved = savedFor(source);
-    if (saved.bmode) document.querySelector(`input[name="budget-mode"][value="${saved.bmode === 'money' ? 'money' : 'share'}"]`).checked = true;
+    const saved = ctx.savedFor(source);
+    if (saved.bmode) ctx.root.querySelector(`input[name="budget-mode"][value="${saved.bmode === 'money' ? 'money' : 'share'}"]`).checked = true;
     setSliderRange();
     if (saved.b) slider.value = saved.b;
+    else if (ctx.settings.budget != null && Number.isFinite(Number(ctx.settings.budget))) slider.value = Number(ctx.settings.budget);
     thresholdLabels();
     panel.hidden = false;
     const restore = ['cost', 'value', 'pmin', 'dnd'].some((k) => saved[k] != null);
@@ -203,7 +222,7 @@ export function createSimulatorPanel(engine, app) {
   }
 
   slider.addEventListener('input', request);
-  for (const r of document.querySelectorAll('input[name="budget-mode"]')) {
+  for (const r of ctx.root.querySelectorAll('input[name="budget-mode"]')) {
     r.addEventListener('change', () => {
       // Keep the same number of users when switching between share and money.
       const share = lastView ? lastView.simulation.share : 0.3;

@@ -2,8 +2,7 @@
 // button and a progress bar with stage names. The status bar's Cancel (main.js) stops it: the worker restarts
 // and the data stays loaded.
 import { CancelledError } from '../api.js';
-import { savedFor, writeHash } from '../state.js';
-import { clearError, el, fmt, setStatus, showError } from '../ui.js';
+import { el, fmt } from '../ui.js';
 
 const HELP = {
   x: 'X-learner: fits a model per group, imputes each user’s effect, then learns it — the method of the original study. With few control conversions it leans on a weak control-group model; Auto is safer.',
@@ -18,9 +17,10 @@ const HELP = {
  * @param {import('../api.js').Engine} engine
  * @param {{ onTrained: (result: {summary: object, curve: object, ms: number}) => void }} app
  */
-export function createTrainPanel(engine, app) {
-  const panel = document.getElementById('train-panel');
-  const $ = (id) => document.getElementById(id);
+export function createTrainPanel(ctx, engine, app) {
+  const { showError, clearError, setStatus } = ctx;
+  const panel = ctx.$('train-panel');
+  const { $ } = ctx;
   const f = {
     learner: $('train-learner'),
     trees: $('train-trees'),
@@ -48,7 +48,8 @@ export function createTrainPanel(engine, app) {
   function show(summary, newSource) {
     source = newSource;
     columns = summary.columns;
-    const saved = savedFor(source);
+    const saved = ctx.savedFor(source);
+    if (ctx.settings.learner) f.learner.value = ctx.settings.learner;
     if (saved.learner) f.learner.value = saved.learner;
     for (const k of ['trees', 'depth', 'folds', 'clip', 'seed']) if (saved[k]) f[k].value = saved[k];
     if (saved.imb) f.imbalance.checked = saved.imb === '1';
@@ -84,13 +85,36 @@ export function createTrainPanel(engine, app) {
         },
         base: { gbdt: { trees: num(f.trees, 100), maxDepth: num(f.depth, 6) } },
       },
+      campaign: { simulator: campaignSettings() },
       audit,
     };
   }
 
+  /** The host's cost and value (component attributes), else the defaults. */
+  function campaignSettings() {
+    const out = {};
+    const { cost, value } = ctx.settings;
+    if (cost != null && Number.isFinite(Number(cost))) out.costPerContact = Number(cost);
+    if (value != null && Number.isFinite(Number(value))) out.valuePerConversion = Number(value);
+    return out;
+  }
+
+  /** Tell the host page (component event `scored`). */
+  function emitScored(s) {
+    ctx.emit('scored', {
+      learner: s.learnerUsed,
+      ownScores: s.ownScores,
+      rows: s.rows,
+      counts: Object.fromEntries(s.archetypes.map((a) => [a.archetype, a.count])),
+      qini: s.metrics.qini?.estimate ?? null,
+      auuc: s.metrics.auuc?.estimate ?? null,
+      flagged: s.review.flagged,
+    });
+  }
+
   function saveHash(p) {
     const u = p.run.uplift;
-    writeHash({
+    ctx.writeHash({
       src: source, learner: u.learner, trees: p.run.base.gbdt.trees, depth: p.run.base.gbdt.maxDepth,
       folds: u.folds, clip: u.propensityClip, seed: u.seed, imb: u.imbalanceWeighting ? 1 : 0, audit: p.audit.join(','),
     });
@@ -124,7 +148,8 @@ export function createTrainPanel(engine, app) {
       const used = result.summary.learnerUsed === 'blend' ? 'blend of S, T, X and DR' : `${result.summary.learnerUsed}-learner`;
       setStatus(`Trained on ${fmt.int(result.summary.rows)} users with the ${used} in ${fmt.ms(result.ms)}.`);
       await app.onTrained(result);
-      document.body.dataset.trained = String(Number(document.body.dataset.trained || 0) + 1);
+      ctx.bump('trained');
+      emitScored(result.summary);
     } catch (e) {
       bar.value = 0;
       if (e instanceof CancelledError) {
@@ -146,11 +171,12 @@ export function createTrainPanel(engine, app) {
     busy(true);
     stageText.textContent = 'Reading your scores…';
     try {
-      const result = await engine.useScores({ audit: p.audit });
+      const result = await engine.useScores({ audit: p.audit, campaign: p.campaign });
       stageText.textContent = 'Using the scores from your file: nothing was trained.';
       setStatus(`Using your scores for ${fmt.int(result.summary.rows)} users (read in ${fmt.ms(result.ms)}).`);
       await app.onTrained(result);
-      document.body.dataset.scored = String(Number(document.body.dataset.scored || 0) + 1);
+      ctx.bump('scored');
+      emitScored(result.summary);
     } catch (e) {
       if (!(e instanceof CancelledError)) {
         stageText.textContent = 'Could not use the scores.';
@@ -165,5 +191,5 @@ export function createTrainPanel(engine, app) {
   useScoresButton.addEventListener('click', useScores);
   trainButton.addEventListener('click', train);
 
-  return { show, hide: () => { panel.hidden = true; } };
+  return { show, train, hide: () => { panel.hidden = true; } };
 }
