@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { byoFlow, openPage, ROOT, shot, start, value } from './harness.mjs';
+import { BYO_FIXTURE, byoFlow, openPage, ROOT, shot, start, value } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -143,6 +143,45 @@ test('two <uplift-simulator> elements on a documentation page: own settings and 
     await shot(page, 'embed-example');
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.failed, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('<uplift-simulator src=…> loads a same-origin CSV; with an uplift column and autotrain it uses those scores', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  // A host page and a CSV on the test server's origin (served by the route, as a static server would).
+  await context.route(`${env.url}host/**`, (route) => {
+    const url = route.request().url();
+    if (url.endsWith('/scores.csv')) return route.fulfill({ contentType: 'text/csv', body: fs.readFileSync(BYO_FIXTURE) });
+    return route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+        <script src="../uplift-simulator.js" defer></script></head><body>
+        <uplift-simulator id="byo" src="scores.csv" cost="0.2" autotrain></uplift-simulator></body></html>`,
+    });
+  });
+  try {
+    await page.addInitScript(() => {
+      document.addEventListener('scored', (e) => {
+        window.scoredDetail = e.detail;
+      });
+    });
+    await page.goto(`${env.url}host/index.html`);
+    const detail = await (await page.waitForFunction(() => window.scoredDetail, null, { timeout: 60_000 })).jsonValue();
+    assert.equal(detail.ownScores, true);
+    assert.equal(detail.learner, 'yours');
+    assert.equal(detail.rows, 4000);
+    await page.waitForSelector('#byo [data-testid="kpi-spend"]');
+    // 4,000 users × 0.20 (the cost attribute) × 30% = 240.
+    assert.equal(Number(await page.locator('#byo [data-testid="kpi-spend"]').getAttribute('data-value')), 240);
+    assert.equal(await page.locator('#byo [data-testid="summary-source"]').textContent(), 'scores.csv');
+    assert.equal(await page.evaluate(() => document.getElementById('byo').dataset.trained), undefined);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }
