@@ -1,10 +1,11 @@
 // Four builds over www/ + the wasm-bindgen output in pkg/ (built by scripts/build.sh), run in this order:
 //
-//   page       dist/index.html + main.*.js + engine.*.js + the .wasm (emitted ONCE as a file: api.js compiles
-//              it on the main thread and posts the compiled WebAssembly.Module to the worker;
-//              wasm-bindgen `--target web --omit-default-module-path`, so the glue has no second reference)
-//              + style.css + embed-example.html (copied as they are).
-//   worker     build/worker-inline.js: the worker as one classic script, for the two self-contained builds.
+//   worker     build/worker-inline.js: the worker as one classic script; every build below carries it as text
+//              and starts it from a Blob URL (a worker restart then needs no network).
+//   page       dist/index.html + main.*.js + the .wasm (emitted ONCE as a file: api.js compiles it on the main
+//              thread and posts the compiled WebAssembly.Module to the worker; wasm-bindgen `--target web
+//              --omit-default-module-path`, so the glue has no second reference) + style.css +
+//              embed-example.* (copied as they are).
 //   single     dist/uplift-simulator.html: one file that works from file:// with the network off — the .wasm
 //              inlined once (base64), the worker inlined as text and started from a Blob URL, the script and
 //              the CSS inlined (html-inline-script-webpack-plugin). TOOLCHAIN.md's recipe.
@@ -83,6 +84,7 @@ export default (env, argv) => [
   {
     ...common(argv),
     name: 'page',
+    dependencies: ['worker'],
     entry: path.join(www, 'main.js'),
     output: {
       path: dist,
@@ -91,7 +93,12 @@ export default (env, argv) => [
       assetModuleFilename: '[name].[contenthash:8][ext]',
       clean: true,
     },
-    module: { rules: [{ test: /\.wasm$/, type: 'asset/resource' }] },
+    module: {
+      rules: [
+        { test: /\.wasm$/, type: 'asset/resource' },
+        { test: /worker-inline\.js$/, type: 'asset/source' },
+      ],
+    },
     plugins: [
       new HtmlWebpackPlugin({ template: path.join(www, 'index.html'), scriptLoading: 'module', inject: 'body' }),
       new EmitFiles(['style.css', 'embed-example.html', 'embed-example.js', 'embed-example.css']),

@@ -22,8 +22,8 @@ echo "wasm: $BEFORE → $(stat -c %s pkg/uplift_simulator_bg.wasm) bytes"
 step "build: webpack → dist/"
 node_modules/.bin/webpack --mode production
 ls -l dist
-# The normal page: index.html, its two scripts (main + worker), the .wasm and the stylesheet.
-echo "page weight (gzip): $(cat dist/index.html dist/main.*.js dist/engine.*.js dist/*.wasm dist/style.css | gzip -9 | wc -c) bytes"
+# The normal page: index.html, its script (the worker inside), the .wasm and the stylesheet.
+echo "page weight (gzip): $(cat dist/index.html dist/main.*.js dist/*.wasm dist/style.css | gzip -9 | wc -c) bytes"
 echo "single file dist/uplift-simulator.html: $(stat -c %s dist/uplift-simulator.html) bytes, $(gzip -9 < dist/uplift-simulator.html | wc -c) gzip"
 echo "component dist/uplift-simulator.js: $(stat -c %s dist/uplift-simulator.js) bytes, $(gzip -9 < dist/uplift-simulator.js | wc -c) gzip"
 echo

@@ -140,3 +140,45 @@ fn arm_chart_draws_on_a_canvas() {
     let e = message(draw_arm_rates_js(canvas, JsValue::from_str("nope")).unwrap_err());
     assert!(e.starts_with("The page sent a request"), "{e}");
 }
+
+/// Bring your own scores in wasm: the fixture (demo data + the uplift, p_control, p_treated columns written by
+/// `uplift fit`, see tests/e2e/byo.test.mjs) skips training; the score columns are not features; an empty
+/// uplift cell is refused with its line.
+#[wasm_bindgen_test]
+fn own_scores_skip_training() {
+    let body = include_str!("fixtures/demo_4000_seed7_scores.csv");
+    let mut s = Session::new();
+    s.load_csv(body.as_bytes()).unwrap();
+    assert!(s.has_scores());
+    s.set_roles(s.roles().unwrap()).unwrap();
+    let summary = json(s.use_scores(roles("{}")).unwrap());
+    assert_eq!(summary["learnerUsed"], "yours");
+    assert_eq!(summary["ownScores"], true);
+    assert_eq!(summary["rows"], 4000);
+    assert!(summary["responseMetrics"].is_object());
+    // 30% of 4,000 users at the default 0.10 per contact.
+    let view = json(
+        s.simulate(roles(r#"{"kind":"share","value":0.3}"#))
+            .unwrap(),
+    );
+    assert_eq!(view["simulation"]["targeted"], 1200);
+    let rules = summary["rules"].to_string();
+    assert!(!rules.contains("p_treated") && !rules.contains("p_control"));
+    // Data row 0 (line 2) with an empty uplift cell.
+    let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
+    let col = lines[0].split(',').position(|c| c == "uplift").unwrap();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[col] = "";
+    lines[1] = cells.join(",");
+    let mut s = Session::new();
+    s.load_csv(lines.join("\n").as_bytes()).unwrap();
+    s.set_roles(s.roles().unwrap()).unwrap();
+    assert_eq!(
+        message(s.use_scores(roles("{}")).unwrap_err()),
+        "Line 2: column “uplift” of the scores file is empty. Every row needs a score."
+    );
+    // Without an uplift column there is nothing to use.
+    let mut s = Session::new();
+    s.load_demo(2000, 1).unwrap();
+    assert!(!s.has_scores());
+}

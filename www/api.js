@@ -48,7 +48,7 @@ const QUICK = new Set(['simulate', 'reviewPage', 'setPrivileged']);
 export class Engine {
   /**
    * @param {WebAssembly.Module} module
-   * @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void, onBusy?: (busy: boolean) => void}} hooks
+   * @param {{onRestart?: (reason: string, how: {cancelled: boolean, failed?: boolean}) => void, onBusy?: (busy: boolean) => void}} hooks
    */
   constructor(module, hooks = {}) {
     this.module = module;
@@ -66,9 +66,13 @@ export class Engine {
       this.readyResolve = resolve;
     });
     this.worker.onmessage = (e) => this.#onMessage(e.data);
+    this.started = false;
     this.worker.onerror = (e) => {
       e.preventDefault();
-      this.#restart(`The engine stopped unexpectedly (${e.message || 'worker error'}).`);
+      const reason = `The engine stopped unexpectedly (${e.message || 'worker error'}).`;
+      // A worker that fails before it is ready would fail again: report it once instead of restarting forever.
+      if (this.started) this.#restart(reason);
+      else this.#fail(`${reason} It could not be started; reload the page.`);
     };
     this.worker.postMessage({ type: 'init', module: this.module });
     // Then the privileged group per audited attribute (keys 'setPrivileged:COLUMN'), after the model exists.
@@ -82,6 +86,7 @@ export class Engine {
   #onMessage(msg) {
     if (msg.type === 'ready') {
       this.version = msg.version;
+      this.started = true;
       this.readyResolve(msg.version);
       return;
     }
@@ -107,6 +112,17 @@ export class Engine {
     } else {
       p.reject(new Error(msg.message));
     }
+  }
+
+  /** The worker cannot start: every pending request fails with this message; no restart. */
+  #fail(message) {
+    this.worker.terminate();
+    for (const [id, p] of [...this.pending.entries()]) {
+      this.pending.delete(id);
+      p.reject(new Error(message));
+    }
+    this.#busyChanged();
+    this.hooks.onRestart?.(message, { cancelled: false, failed: true });
   }
 
   /** Terminate and restart the worker; pending requests fail (`except` is reported by its own message). */

@@ -22,10 +22,11 @@ export async function mountApp(ctx, { src, autotrain = false } = {}) {
   const module = await compileEngine();
   const cancel = $('cancel-button');
   const engine = new Engine(module, {
-    onRestart: (reason, { cancelled }) =>
-      cancelled
-        ? setStatus('Cancelled. The data loaded before is still there.')
-        : showError(`${reason} The engine was restarted; your data is still loaded.`),
+    onRestart: (reason, { cancelled, failed }) => {
+      if (cancelled) setStatus('Cancelled. The data loaded before is still there.');
+      else if (failed) showError(reason);
+      else showError(`${reason} The engine was restarted; your data is still loaded.`);
+    },
     onBusy: (busy) => {
       cancel.hidden = !busy;
     },

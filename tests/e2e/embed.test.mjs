@@ -202,6 +202,15 @@ test('once loaded, the page keeps working with the network cut: demo training an
     await trainAndWait(page);
     assert.equal(await value(page, 'kpi-spend'), 600);
     await byoFlow(page);
+    // Cancel restarts the worker: its script is in the page already (a Blob URL), so that works offline too.
+    await page.click('[data-testid="demo-button"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary-source"]').textContent.startsWith('demo'));
+    await page.click('[data-testid="train-button"]');
+    await page.waitForSelector('[data-testid="cancel-button"]:not([hidden])');
+    await page.click('[data-testid="cancel-button"]');
+    await page.waitForSelector('[data-testid="cancel-button"]', { state: 'hidden' });
+    await trainAndWait(page, 2);
+    assert.equal(await value(page, 'kpi-spend'), 600);
     assert.deepEqual(blocked, [], 'nothing needed the network');
     assert.deepEqual(log.errors, []);
   } finally {
