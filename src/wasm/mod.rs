@@ -138,6 +138,67 @@ fn on_canvas(
     Ok(())
 }
 
+/// TypeScript types of the plain objects the facade takes and returns (written into pkg/uplift_simulator.d.ts).
+/// Requests are checked on arrival (unknown fields are refused); answers list their main fields, the rest is
+/// documented on the Rust types of the same name.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** How much to spend: a share of users (0–1), money, or every user whose predicted uplift reaches a threshold. */
+export type Budget = { kind: "share"; value: number } | { kind: "money"; value: number } | { kind: "upliftThreshold"; value: number };
+/** Column roles; missing fields take their defaults (the summary of `loadCsv` proposes them). */
+export interface Roles {
+  treatment?: string; treatmentValues?: string[]; controlValue?: string | null; outcome?: string;
+  revenue?: string | null; id?: string | null; features?: string[]; exclude?: string[]; audit?: string[];
+}
+/** Costs, values, archetype thresholds, review and audit settings; every field optional. */
+export interface CampaignParams {
+  simulator?: { costPerContact?: number; cpm?: number | null; valuePerConversion?: number | null; confidence?: number; seed?: number };
+  archetypes?: { persuadableMin?: number | null; doNotDisturbMin?: number | null; [key: string]: unknown };
+  review?: Record<string, unknown>; audit?: Record<string, unknown>; fairTargeting?: Record<string, unknown>;
+}
+/** Everything `train` accepts; `{}` = the defaults (auto learner, 5 folds, 100 trees of depth 6, seed 42). */
+export interface TrainParams {
+  run?: {
+    uplift?: { learner?: "auto" | "s" | "t" | "x" | "dr" | "blend"; folds?: number; propensityClip?: number; ipw?: boolean; imbalanceWeighting?: boolean; seed?: number; [key: string]: unknown };
+    base?: { gbdt?: { trees?: number; maxDepth?: number; learningRate?: number; [key: string]: unknown }; [key: string]: unknown };
+    bins?: Record<string, unknown>;
+  };
+  campaign?: CampaignParams;
+  /** Columns to audit for fairness (default: the roles' audit columns). */
+  audit?: string[] | null;
+  metrics?: Record<string, unknown>; rules?: Record<string, unknown>; band?: Record<string, unknown>; histogramBins?: number;
+}
+/** A number with its interval. */
+export interface Estimate { estimate: number; low: number; high: number }
+/** What `train` and `useScores` return (never per-user vectors). */
+export interface TrainSummary {
+  rows: number;
+  /** "S", "T", "X", "DR", "blend", or "yours" for brought scores. */
+  learnerUsed: string;
+  baseLearner: string;
+  /** True when the scores came with the data (`useScores`): nothing was trained. */
+  ownScores: boolean;
+  metrics: { qini: Estimate | null; auuc: Estimate | null; bins: unknown[]; [key: string]: unknown };
+  responseMetrics: TrainSummary["metrics"] | null;
+  archetypes: { archetype: "persuadable" | "sure_thing" | "lost_cause" | "do_not_disturb"; label: string; count: number; share: number; meanUplift: number | null }[];
+  review: { users: number; flagged: number; flaggedShare: number; byReason: [string, number][] };
+  warnings: string[];
+  [key: string]: unknown;
+}
+/** One policy's KPIs at a budget. */
+export interface PolicyKpis {
+  policy: "uplift" | "conversionRate" | "everyone" | "random"; label: string; spend: number;
+  incrementalConversions: Estimate | null; incrementalRoas: Estimate | null; costPerIncrementalConversion: number | null; profit: number | null;
+  [key: string]: unknown;
+}
+/** What `simulate` returns. */
+export interface CampaignView {
+  simulation: { targeted: number; share: number; costPerContact: number; valuePerConversion: number | null; headline: string; policies: PolicyKpis[]; [key: string]: unknown };
+  audits: { attribute: string; referenceGroup: string | null; rows: unknown[]; [key: string]: unknown }[];
+  fairTargeting: { summary: string; [key: string]: unknown }[];
+}
+"#;
+
 /// One user's work: the loaded table, the chosen roles, the prepared data and the trained model.
 #[wasm_bindgen]
 #[derive(Default)]
@@ -178,7 +239,10 @@ impl Session {
 
     /// Choose column roles (a `Roles` object; missing fields take their defaults); returns the validation report.
     #[wasm_bindgen(js_name = setRoles)]
-    pub fn set_roles(&mut self, roles: JsValue) -> std::result::Result<JsValue, JsError> {
+    pub fn set_roles(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Roles")] roles: JsValue,
+    ) -> std::result::Result<JsValue, JsError> {
         let roles: Roles = from_js(roles)?;
         self.prepared = None;
         self.trained = None;
@@ -206,9 +270,11 @@ impl Session {
 
     /// Fit, measure and build the campaign (a `TrainParams` object; `{}` = defaults); `progress(stage, fraction)`
     /// is called as it goes. Keeps the model; returns the compact summary (never per-user vectors).
+    #[wasm_bindgen(unchecked_return_type = "TrainSummary")]
     pub fn train(
         &mut self,
-        params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TrainParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(stage: string, fraction: number) => void")]
         progress: &js_sys::Function,
     ) -> std::result::Result<JsValue, JsError> {
         let params: TrainParams = from_js(params)?;
@@ -234,8 +300,11 @@ impl Session {
     /// Skip training: use the scores that came with the loaded file (an `uplift` column; optionally `p_control`,
     /// `p_treated`, `uplift_se`, `response_score`, `row`) with the chosen roles. `params` as for `train` (its
     /// `run` part is unused). Keeps them like a model; returns the same summary as `train`, with `ownScores: true`.
-    #[wasm_bindgen(js_name = useScores)]
-    pub fn use_scores(&mut self, params: JsValue) -> std::result::Result<JsValue, JsError> {
+    #[wasm_bindgen(js_name = useScores, unchecked_return_type = "TrainSummary")]
+    pub fn use_scores(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TrainParams")] params: JsValue,
+    ) -> std::result::Result<JsValue, JsError> {
         let params: TrainParams = from_js(params)?;
         self.trained = None;
         let (table, prepared) = (self.table()?, self.prepared()?);
@@ -252,14 +321,18 @@ impl Session {
     }
 
     /// The summary of the last training (see `train`).
-    #[wasm_bindgen(js_name = trainSummary)]
+    #[wasm_bindgen(js_name = trainSummary, unchecked_return_type = "TrainSummary")]
     pub fn train_summary(&self) -> std::result::Result<JsValue, JsError> {
         to_js(&self.trained()?.summary())
     }
 
     /// KPIs of every policy, the fairness audit and the fairness-aware option at a budget
     /// (`{kind: "share"|"money"|"upliftThreshold", value}`).
-    pub fn simulate(&self, budget: JsValue) -> std::result::Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "CampaignView")]
+    pub fn simulate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Budget")] budget: JsValue,
+    ) -> std::result::Result<JsValue, JsError> {
         let budget: Budget = from_js(budget)?;
         to_js(&self.trained()?.view(budget)?)
     }
@@ -284,10 +357,10 @@ impl Session {
     }
 
     /// New costs, values or archetype thresholds (a `CampaignParams`); returns the new training summary.
-    #[wasm_bindgen(js_name = setCampaignParams)]
+    #[wasm_bindgen(js_name = setCampaignParams, unchecked_return_type = "TrainSummary")]
     pub fn set_campaign_params(
         &mut self,
-        params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CampaignParams")] params: JsValue,
     ) -> std::result::Result<JsValue, JsError> {
         let params: CampaignParams = from_js(params)?;
         let trained = self.trained.as_mut().ok_or(Error::NotTrained)?;
@@ -320,7 +393,10 @@ impl Session {
 
     /// `model_card.json` (as text) with the audit at this budget.
     #[wasm_bindgen(js_name = modelCard)]
-    pub fn model_card(&self, budget: JsValue) -> std::result::Result<String, JsError> {
+    pub fn model_card(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Budget")] budget: JsValue,
+    ) -> std::result::Result<String, JsError> {
         let budget: Budget = from_js(budget)?;
         let card = self.trained()?.model_card(self.prepared()?, budget)?;
         Ok(serde_json::to_string_pretty(&card).unwrap_or_default())
@@ -328,7 +404,10 @@ impl Session {
 
     /// The fairness audit at this budget as JSON text.
     #[wasm_bindgen(js_name = auditJson)]
-    pub fn audit_json(&self, budget: JsValue) -> std::result::Result<String, JsError> {
+    pub fn audit_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Budget")] budget: JsValue,
+    ) -> std::result::Result<String, JsError> {
         let budget: Budget = from_js(budget)?;
         let audit = self.trained()?.audit_json(budget)?;
         Ok(serde_json::to_string_pretty(&audit).unwrap_or_default())

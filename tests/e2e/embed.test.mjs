@@ -205,10 +205,13 @@ test('once loaded, the page keeps working with the network cut: demo training an
     // Cancel restarts the worker: its script is in the page already (a Blob URL), so that works offline too.
     await page.click('[data-testid="demo-button"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="summary-source"]').textContent.startsWith('demo'));
+    await page.fill('[data-testid="train-trees"]', '2000'); // long enough to be cancelled
     await page.click('[data-testid="train-button"]');
     await page.waitForSelector('[data-testid="cancel-button"]:not([hidden])');
     await page.click('[data-testid="cancel-button"]');
     await page.waitForSelector('[data-testid="cancel-button"]', { state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.body.dataset.trained), '1', 'the long training was cancelled');
+    await smallSettings(page);
     await trainAndWait(page, 2);
     assert.equal(await value(page, 'kpi-spend'), 600);
     assert.deepEqual(blocked, [], 'nothing needed the network');
