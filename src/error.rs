@@ -43,6 +43,13 @@ pub enum Error {
         found: String,
     },
 
+    #[error("This file ({file_mb} MB) would need about {needed_mb} MB of memory to fit, more than a browser tab can use ({limit_mb} MB). Run it with the command line instead: uplift fit DATA.csv --treatment COLUMN --outcome COLUMN --out scores.csv (or load a sample of the rows here).")]
+    TooBigForTab {
+        file_mb: u64,
+        needed_mb: u64,
+        limit_mb: u64,
+    },
+
     // ---- data: roles and arms ---------------------------------------------------------------
     #[error("Choose the {role} column: {hint}.")]
     MissingRole {

@@ -114,7 +114,18 @@ impl Table {
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| csv_error(text, e))?.clone();
-        let names = check_headers(&headers)?;
+        // A delimiter at the end of every line (some exports do this) gives a last column with no name;
+        // it is dropped when it holds nothing, and reported as unnamed otherwise.
+        let trailing_blank = headers.len() > 1 && headers.iter().last() == Some("");
+        let named: csv::StringRecord = if trailing_blank {
+            headers.iter().take(headers.len() - 1).collect()
+        } else {
+            headers.clone()
+        };
+        let mut names = check_headers(&named)?;
+        if trailing_blank {
+            names.push(String::new());
+        }
         let mut builders: Vec<ColumnBuilder> = names.into_iter().map(ColumnBuilder::new).collect();
         let mut lines = Vec::new();
         let mut record = csv::StringRecord::new();
@@ -137,7 +148,17 @@ impl Table {
         if lines.is_empty() {
             return Err(Error::NoDataRows);
         }
-        let columns: Vec<Column> = builders.into_iter().map(ColumnBuilder::finish).collect();
+        let mut columns: Vec<Column> = builders.into_iter().map(ColumnBuilder::finish).collect();
+        if trailing_blank {
+            match columns.pop() {
+                Some(c) if c.missing == c.len() => {}
+                _ => {
+                    return Err(Error::BlankHeader {
+                        position: headers.len(),
+                    })
+                }
+            }
+        }
         Ok(Table {
             n_rows: lines.len(),
             columns,
