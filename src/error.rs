@@ -173,6 +173,8 @@ pub enum Error {
     NoRolesYet,
     #[error("The page sent a request the engine does not understand ({detail}). Reload the page and try again.")]
     BadRequest { detail: String },
+    #[error("Train a model first: click “Train” in the Train panel.")]
+    NotTrained,
 
     // ---- parameters -------------------------------------------------------------------------
     #[error("Setting “{name}” is {found}, but it must be {expected}.")]

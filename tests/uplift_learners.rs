@@ -71,7 +71,8 @@ fn t_x_dr_and_auto_rank_the_demo_data_by_its_true_effect() {
         a.learner_used
     );
     let rep = a.auto.unwrap();
-    assert_eq!(rep.candidates.len(), 4);
+    // S, T, X, DR and their blend.
+    assert_eq!(rep.candidates.len(), 5);
     assert!(rep.candidates.windows(2).all(|w| w[0].gain >= w[1].gain));
 }
 
@@ -81,19 +82,24 @@ fn t_x_dr_and_auto_rank_the_demo_data_by_its_true_effect() {
 #[test]
 fn auto_picks_the_right_learner_and_says_why() {
     let k = logit_world(20_000, 0.7, 1);
-    let a = fit(&k, &UpliftParams::default()).unwrap();
+    // Margin 0: the blend is kept only when it is itself the best estimate (here S drags it down).
+    let strict = UpliftParams {
+        auto_blend_margin: 0.0,
+        ..Default::default()
+    };
+    let a = fit(&k, &strict).unwrap();
     let rep = a.auto.as_ref().expect("auto report");
     assert_eq!(a.learner_used, MetaLearner::T, "{rep:#?}");
     assert_eq!(rep.chosen, MetaLearner::T);
-    assert_eq!(rep.candidates.len(), 4);
+    assert_eq!(rep.candidates.len(), 5);
     assert_eq!(rep.candidates[0].learner, MetaLearner::T);
     assert_eq!(
-        rep.candidates[3].learner,
+        rep.candidates[4].learner,
         MetaLearner::S,
         "S is last: {rep:#?}"
     );
     // S is far behind: many standard errors, not noise.
-    let s = &rep.candidates[3];
+    let s = &rep.candidates[4];
     assert!(s.behind_best > 3.0 * s.behind_best_se, "{s:?}");
     assert!(rep.runner_up.is_some());
     assert!(
@@ -105,6 +111,18 @@ fn auto_picks_the_right_learner_and_says_why() {
     assert_eq!(a.uplift, t.uplift);
     assert_eq!(a.uplift_se, t.uplift_se);
     assert!(t.auto.is_none());
+
+    // The default margin (2 standard errors) keeps the blend unless T is clearly ahead; either way it says why.
+    let d = fit(&k, &UpliftParams::default()).unwrap();
+    let why = d.auto.as_ref().unwrap().reason.clone();
+    match d.learner_used {
+        MetaLearner::Blend => assert!(
+            why.starts_with("The blend (mean of the 4 learners' scores) was kept"),
+            "{why}"
+        ),
+        MetaLearner::T => assert!(why.starts_with("T ranked users best"), "{why}"),
+        other => panic!("auto chose {other:?}: {why}"),
+    }
 
     // A candidate list of one is honoured.
     let only_x = fit(

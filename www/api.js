@@ -32,10 +32,18 @@ export class CancelledError extends Error {
 }
 
 /** Requests that change the worker's state, replayed (in this order) after a restart. */
-const REPLAYED = ['load', 'setRoles'];
+const REPLAYED = ['load', 'setRoles', 'train', 'setCampaignParams'];
+/** A new file forgets the roles and the model; new roles forget the model; a new model forgets campaign edits. */
+const FORGETS = { load: ['setRoles', 'train', 'setCampaignParams'], setRoles: ['train', 'setCampaignParams'], train: ['setCampaignParams'] };
+
+/** Requests answered in milliseconds: they never show the Cancel button. */
+const QUICK = new Set(['simulate', 'reviewPage', 'setPrivileged']);
 
 export class Engine {
-  /** @param {WebAssembly.Module} module  @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void}} hooks */
+  /**
+   * @param {WebAssembly.Module} module
+   * @param {{onRestart?: (reason: string, how: {cancelled: boolean}) => void, onBusy?: (busy: boolean) => void}} hooks
+   */
   constructor(module, hooks = {}) {
     this.module = module;
     this.hooks = hooks;
@@ -57,7 +65,9 @@ export class Engine {
       this.#restart(`The engine stopped unexpectedly (${e.message || 'worker error'}).`);
     };
     this.worker.postMessage({ type: 'init', module: this.module });
-    for (const key of REPLAYED) {
+    // Then the privileged group per audited attribute (keys 'setPrivileged:COLUMN'), after the model exists.
+    const keys = [...REPLAYED, ...Object.keys(this.state).filter((k) => k.startsWith('setPrivileged:'))];
+    for (const key of keys) {
       const req = this.state[key];
       if (req) this.worker.postMessage({ id: 0, type: req.type, args: req.args });
     }
@@ -80,9 +90,13 @@ export class Engine {
     }
     if (!p) return; // replayed request (id 0) or already settled
     this.pending.delete(msg.id);
+    this.#busyChanged();
     if (msg.type === 'result') {
       if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
-      if (p.remember === 'load') delete this.state.setRoles;
+      for (const k of FORGETS[p.remember] ?? []) delete this.state[k];
+      if (p.remember && p.remember !== 'setCampaignParams' && !p.remember.startsWith('setPrivileged:')) {
+        for (const k of Object.keys(this.state)) if (k.startsWith('setPrivileged:')) delete this.state[k];
+      }
       p.resolve(msg.value);
     } else {
       p.reject(new Error(msg.message));
@@ -97,22 +111,30 @@ export class Engine {
       this.pending.delete(id);
       p.reject(reason instanceof Error ? reason : new Error(`${reason} It has been restarted; try again.`));
     }
+    this.#busyChanged();
     this.#start();
     const cancelled = reason instanceof CancelledError;
     this.hooks.onRestart?.(reason instanceof Error ? reason.message : reason, { cancelled });
+  }
+
+  /** Busy = a request that may take a while runs (loads, training); quick answers (a slider move) don't count. */
+  #busyChanged() {
+    this.hooks.onBusy?.([...this.pending.values()].some((p) => !QUICK.has(p.type)));
   }
 
   /**
    * Send one request; resolves with the worker's answer.
    * @param {string} type  a handler name in worker.js
    * @param {object} args
-   * @param {{onProgress?: (msg: object) => void, remember?: 'load'|'setRoles'}} options
+   * @param {{onProgress?: (msg: object) => void, remember?: string}} options  remember: 'load', 'setRoles', 'train',
+   *   'setCampaignParams' or 'setPrivileged:COLUMN' (replayed after a restart, see REPLAYED)
    */
   call(type, args = {}, { onProgress, remember } = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress, remember, type, args });
       this.worker.postMessage({ id, type, args });
+      this.#busyChanged();
     });
   }
 
@@ -140,5 +162,47 @@ export class Engine {
   /** Choose roles → { report, armRates }. */
   setRoles(roles) {
     return this.call('setRoles', { roles }, { remember: 'setRoles' });
+  }
+
+  /** Train (a TrainParams object) → { summary, curve, ms }; progress messages carry stage and fraction. */
+  train(params, onProgress) {
+    return this.call('train', { params }, { onProgress, remember: 'train' });
+  }
+
+  /** KPIs, audits and the fairness-aware option at a budget ({kind, value}) → CampaignView. */
+  simulate(budget) {
+    return this.call('simulate', { budget });
+  }
+
+  /** New costs, values or thresholds (CampaignParams) → { summary, curve }. */
+  setCampaignParams(params) {
+    return this.call('setCampaignParams', { params }, { remember: 'setCampaignParams' });
+  }
+
+  /** Name the privileged group of an audited attribute (null: lowest vs highest rate). */
+  setPrivileged(column, group) {
+    return this.call('setPrivileged', { column, group }, { remember: `setPrivileged:${column}` });
+  }
+
+  /** One page of the review queue (ReviewQuery) → ReviewPage. */
+  reviewPage(query) {
+    return this.call('reviewPage', { query });
+  }
+
+  /** Exports, as text. */
+  scoresCsv() {
+    return this.call('scoresCsv');
+  }
+
+  reviewCsv(flaggedOnly) {
+    return this.call('reviewCsv', { flaggedOnly });
+  }
+
+  modelCard(budget) {
+    return this.call('modelCard', { budget });
+  }
+
+  auditJson(budget) {
+    return this.call('auditJson', { budget });
   }
 }

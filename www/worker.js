@@ -39,6 +39,47 @@ const handlers = {
     const report = session.setRoles(roles);
     return { report, armRates: session.armRates() };
   },
+
+  // ---- training and decisions (the model stays here; the page gets summaries) ----------------------------
+  train({ params }, progress) {
+    const t = performance.now();
+    const summary = session.train(params, (stage, fraction) => progress(stage, { fraction }));
+    return { summary, curve: session.budgetCurve(), ms: performance.now() - t };
+  },
+
+  simulate({ budget }) {
+    return session.simulate(budget);
+  },
+
+  setCampaignParams({ params }) {
+    const summary = session.setCampaignParams(params);
+    return { summary, curve: session.budgetCurve() };
+  },
+
+  setPrivileged({ column, group }) {
+    session.setPrivileged(column, group ?? undefined);
+    return true;
+  },
+
+  reviewPage({ query }) {
+    return session.reviewPage(query);
+  },
+
+  scoresCsv() {
+    return session.scoresCsv();
+  },
+
+  reviewCsv({ flaggedOnly }) {
+    return session.reviewCsv(Boolean(flaggedOnly));
+  },
+
+  modelCard({ budget }) {
+    return session.modelCard(budget);
+  },
+
+  auditJson({ budget }) {
+    return session.auditJson(budget);
+  },
 };
 
 // Requests run one after another, in the order sent (a handler may await, e.g. reading a file).

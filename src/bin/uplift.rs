@@ -30,12 +30,12 @@ uplift — causal-ML campaign simulator (native command line)
 USAGE:
   uplift generate --rows N --seed S --out DATA.csv [--truth TRUTH.csv]
   uplift fit DATA.csv --treatment COL [--treatment-value V]... [--control-value V] --outcome COL
-             [--revenue COL] [--id COL] [--learner auto|s|t|x|dr] [--base gbdt|logistic] [--folds K]
+             [--revenue COL] [--id COL] [--learner auto|s|t|x|dr|blend] [--base gbdt|logistic] [--folds K]
              [--trees N] [--depth D] [--learning-rate R] [--seed N] [--clip E] [--no-ipw]
              [--imbalance-weighting] [--cost C] [--value V] [--persuadable-min T] [--dnd-min T]
              --out SCORES.csv [--report REPORT.json] [--quiet]
   uplift evaluate SCORES.csv --truth TRUTH.csv [--share S]
-  uplift evaluate --generate N [--seeds 1,2,3] [--learners s,t,x,dr,auto] [--share S] [--base gbdt|logistic]
+  uplift evaluate --generate N [--seeds 1,2,3] [--learners s,t,x,dr,blend,auto] [--share S] [--base gbdt|logistic]
   uplift simulate DATA.csv --scores SCORES.csv --treatment COL [--treatment-value V]... [--control-value V]
              --outcome COL [--revenue COL] --cost C (--value V | --revenue COL) (--share S | --budget B)
              [--audit COL]... [--privileged COL=VALUE]...
@@ -169,9 +169,10 @@ fn learner(s: &str) -> Result<MetaLearner> {
         "t" => MetaLearner::T,
         "x" => MetaLearner::X,
         "dr" => MetaLearner::Dr,
+        "blend" => MetaLearner::Blend,
         _ => {
             return Err(usage_error(format!(
-                "--learner expects auto, s, t, x or dr, got “{s}”"
+                "--learner expects auto, s, t, x, dr or blend, got “{s}”"
             )))
         }
     })
@@ -405,7 +406,7 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
     let seeds: Vec<u64> = list(o.get("--seeds").unwrap_or("1,2,3"))?;
     let learners: Vec<MetaLearner> = o
         .get("--learners")
-        .unwrap_or("s,t,x,dr,auto")
+        .unwrap_or("s,t,x,dr,blend,auto")
         .split(',')
         .map(learner)
         .collect::<Result<_>>()?;

@@ -14,3 +14,18 @@ pub const SURE_THING: RGBColor = RGBColor(13, 110, 253);
 pub const LOST_CAUSE: RGBColor = RGBColor(173, 181, 189);
 pub const DO_NOT_DISTURB: RGBColor = RGBColor(220, 53, 69);
 pub const FONT: &str = "sans-serif";
+/// Conversion-rate (response score) targeting, the usual comparison.
+pub const RESPONSE: RGBColor = RGBColor(253, 126, 20);
+/// Random targeting and other references.
+pub const REFERENCE: RGBColor = RGBColor(108, 117, 125);
+
+/// The colour of an archetype, the same on every chart and card.
+pub fn archetype_colour(a: crate::decide::Archetype) -> RGBColor {
+    use crate::decide::Archetype;
+    match a {
+        Archetype::Persuadable => PERSUADABLE,
+        Archetype::SureThing => SURE_THING,
+        Archetype::LostCause => LOST_CAUSE,
+        Archetype::DoNotDisturb => DO_NOT_DISTURB,
+    }
+}

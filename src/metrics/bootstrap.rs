@@ -390,6 +390,12 @@ fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> 
 
 #[cfg(target_arch = "wasm32")]
 fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
+    run_serial(ranked, seed, replicates)
+}
+
+/// One replicate after another (wasm has one thread); natively only a test reference for the parallel run.
+#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
+fn run_serial(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
     let mut w = Weights::new(ranked.n_arm, 0);
     (0..replicates as u64)
         .map(|rep| {
@@ -510,6 +516,16 @@ mod tests {
         let a = uplift_auc_score(&s2, &t2, &y2).unwrap();
         assert!((v[0].unwrap() - q).abs() < 1e-12, "{v:?} {q}");
         assert!((v[1].unwrap() - a).abs() < 1e-12, "{v:?} {a}");
+    }
+
+    #[test]
+    fn parallel_equals_serial() {
+        // Native runs replicates on threads, wasm one after another: the values must be bit-identical.
+        let (s, t, y) = sample();
+        let y: Vec<bool> = y.iter().map(|&v| v == 1).collect();
+        let ranking = Ranking::new(&s);
+        let ranked = Ranked::new(&ranking, &t, &y, 0.3);
+        assert_eq!(run_replicates(&ranked, 9, 40), run_serial(&ranked, 9, 40));
     }
 
     #[test]

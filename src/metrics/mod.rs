@@ -14,12 +14,14 @@
 //! | `scores.rs` | Qini coefficient (`qini_auc_score`) and AUUC (`uplift_auc_score`), curve areas |
 //! | `at_k.rs` | uplift@k, `overall` and `by_group` |
 //! | `bootstrap.rs` | seeded, arm-stratified percentile intervals of the ranking metrics |
+//! | `band.rs` | pointwise bootstrap band of the Qini curve, for charts |
 //! | `deciles.rs` | uplift by bins of predicted uplift, with Newcombe intervals |
 //! | `calibration.rs` | mean predicted vs observed conversion rate per arm, and per bin |
 //! | `capture.rs` | share of true incremental conversions captured; Spearman rank correlation |
 //! | `report.rs` | `uplift_metrics`: everything the page and REPORT.json show, in one call |
 
 pub mod at_k;
+pub mod band;
 pub mod bootstrap;
 pub mod calibration;
 pub mod capture;
@@ -31,6 +33,7 @@ pub mod report;
 pub mod scores;
 
 pub use at_k::{uplift_at_k, AtKStrategy, TopK};
+pub use band::{qini_band, QiniBand, QiniBandParams};
 pub use bootstrap::{bootstrap_intervals, BootstrapIntervals, BootstrapParams, Interval};
 
 pub use calibration::{calibration, ArmCalibration, CalibrationPoint, CalibrationReport};

@@ -91,6 +91,11 @@ impl Campaign {
         Ok(())
     }
 
+    /// The privileged group named for attribute `i`, if any.
+    pub fn privileged(&self, i: usize) -> Option<&str> {
+        self.privileged.get(i).and_then(|p| p.as_deref())
+    }
+
     /// KPIs of every policy at this budget, the audit of the uplift policy's targeted set, and the
     /// fairness-aware alternative.
     pub fn view(&self, budget: Budget) -> Result<CampaignView> {

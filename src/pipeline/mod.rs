@@ -8,6 +8,7 @@ pub mod base;
 pub mod campaign;
 pub mod run;
 pub mod scores;
+pub mod trained;
 
 pub use base::{BaseKind, BaseParams};
 pub use run::{score, RunParams, ScoreRun};

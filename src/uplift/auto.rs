@@ -82,7 +82,12 @@ fn rank_weights(score: &[f64]) -> Vec<f64> {
 
 /// Choose among `candidates` (learner, out-of-fold τ̂) with pseudo-outcomes `phi`; `se_rule` standard errors
 /// of tolerance for a simpler learner (1.0 is the usual one-standard-error rule).
-pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)], se_rule: f64) -> AutoReport {
+pub fn choose(
+    phi: &[f64],
+    candidates: &[(MetaLearner, Vec<f64>)],
+    se_rule: f64,
+    blend_margin: f64,
+) -> AutoReport {
     let n = phi.len().max(1) as f64;
     let terms: Vec<Vec<f64>> = candidates
         .iter()
@@ -130,11 +135,22 @@ pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)], se_rule: f64)
         })
         .collect();
     let best_learner = candidates.get(best).map_or(MetaLearner::T, |c| c.0);
-    let chosen = rows
+    let blend_row = rows
         .iter()
-        .filter(|r| r.behind_best <= se_rule * r.behind_best_se)
-        .min_by_key(|r| r.learner.simplicity())
-        .map_or(best_learner, |r| r.learner);
+        .find(|r| r.learner == MetaLearner::Blend)
+        .cloned();
+    let keep_blend = blend_row
+        .as_ref()
+        .is_some_and(|r| r.behind_best <= blend_margin * r.behind_best_se);
+    let chosen = if keep_blend {
+        MetaLearner::Blend
+    } else {
+        rows.iter()
+            .filter(|r| r.learner != MetaLearner::Blend)
+            .filter(|r| r.behind_best <= se_rule * r.behind_best_se)
+            .min_by_key(|r| r.learner.simplicity())
+            .map_or(best_learner, |r| r.learner)
+    };
     rows.sort_by(|a, b| {
         b.gain
             .total_cmp(&a.gain)
@@ -150,6 +166,12 @@ pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)], se_rule: f64)
         }
     };
     let reason = match (chosen == best_learner, runner_up.and_then(row_of)) {
+        (false, Some(_)) if keep_blend => format!(
+            "The blend (mean of the {} learners' scores) was kept: {} ranked best on rows no model had seen, but only {} ahead of the blend, short of the {blend_margin} standard errors needed to overrule the average.",
+            candidates.len().saturating_sub(1),
+            best_learner.label(),
+            blend_row.as_ref().map_or_else(|| "0 standard errors".into(), in_se)
+        ),
         (_, None) => format!("{} was the only candidate.", chosen.label()),
         (true, Some(r)) => format!(
             "{} ranked users best on rows no model had seen (a doubly robust estimate of the conversions gained when targeting by its scores, of the {} learners tried); the runner-up, {}, was {} behind.",
@@ -172,7 +194,7 @@ pub fn choose(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)], se_rule: f64)
         candidates: rows,
         reason,
         method: format!(
-            "Area under the doubly robust (AIPW) uplift curve of each learner's out-of-fold scores; a simpler learner (S < T < X < DR) is preferred when within {se_rule} standard error(s) of the best (paired per-row differences)."
+            "Area under the doubly robust (AIPW) uplift curve of each learner's out-of-fold scores; the blend (mean of the candidates) is kept unless a learner beats it by more than {blend_margin} standard errors, else a simpler learner (S < T < X < DR) is preferred when within {se_rule} standard error(s) of the best (paired per-row differences)."
         ),
     }
 }
@@ -198,7 +220,7 @@ mod tests {
         let phi = [1.0, 0.0, 0.0, 0.0];
         let x = (MetaLearner::X, vec![0.9, 0.5, 0.3, 0.1]);
         let s = (MetaLearner::S, vec![0.1, 0.5, 0.3, 0.9]);
-        let r = choose(&phi, &[s.clone(), x.clone()], 1.0);
+        let r = choose(&phi, &[s.clone(), x.clone()], 1.0, 2.0);
         assert_eq!(r.candidates[0].learner, MetaLearner::X);
         assert!((r.candidates[0].gain - 0.125).abs() < 1e-12);
         assert!((r.candidates[1].gain + 0.0625).abs() < 1e-12);
@@ -211,9 +233,24 @@ mod tests {
             r.reason
         );
         // A stricter tolerance (half a standard error) keeps the best.
-        let r = choose(&phi, &[s, x], 0.5);
+        let r = choose(&phi, &[s.clone(), x.clone()], 0.5, 2.0);
         assert_eq!(r.chosen, MetaLearner::X);
         assert_eq!(r.runner_up, Some(MetaLearner::S));
         assert!(r.reason.starts_with("X ranked users best"), "{}", r.reason);
+
+        // The blend of S and X (0.5, 0.5, 0.3, 0.5): rows 0, 1 and 3 tie at the top (ranks 0–2) → avg rank 1 → weight 1 − 1/4 − ½ = ¼,
+        // gain ¼·1/4 = 0.0625; X leads it by 0.0625 per row-mean with paired differences (0.25, 0, 0, 0) → mean
+        // 0.0625, sd 0.125, se 0.0625: exactly 1 se behind. Margin 2 keeps the blend; margin 0.5 lets X overrule it.
+        let b = (MetaLearner::Blend, vec![0.5, 0.5, 0.3, 0.5]);
+        let r = choose(&phi, &[s.clone(), x.clone(), b.clone()], 0.0, 2.0);
+        assert_eq!(r.chosen, MetaLearner::Blend);
+        assert!(
+            r.reason
+                .starts_with("The blend (mean of the 2 learners' scores) was kept: X ranked best"),
+            "{}",
+            r.reason
+        );
+        let r = choose(&phi, &[s, x, b], 0.0, 0.5);
+        assert_eq!(r.chosen, MetaLearner::X);
     }
 }

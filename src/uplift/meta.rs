@@ -331,6 +331,17 @@ impl FoldModels {
     }
 }
 
+/// Row-wise mean of several learners' τ̂ (None when there are none).
+pub fn blend(parts: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let first = parts.first()?;
+    let k = parts.len() as f64;
+    Some(
+        (0..first.len())
+            .map(|i| parts.iter().map(|p| p[i]).sum::<f64>() / k)
+            .collect(),
+    )
+}
+
 impl Preds {
     /// τ̂ of one learner for these rows (None when its models were not fit).
     pub fn uplift(&self, learner: MetaLearner) -> Option<Vec<f64>> {
@@ -347,6 +358,18 @@ impl Preds {
                 )
             }
             MetaLearner::Dr => self.dr.clone(),
+            MetaLearner::Blend => {
+                let parts: Vec<Vec<f64>> = [
+                    MetaLearner::S,
+                    MetaLearner::T,
+                    MetaLearner::X,
+                    MetaLearner::Dr,
+                ]
+                .into_iter()
+                .filter_map(|l| self.uplift(l))
+                .collect();
+                blend(&parts)
+            }
             MetaLearner::Auto => None,
         }
     }

@@ -198,11 +198,23 @@ pub fn fit_uplift(
         run.step("predictions")?;
     }
 
+    // The blend: auto's extra candidate (when it has several), or the learner asked for.
+    if (auto && taus.len() > 1) || params.learner == MetaLearner::Blend {
+        let parts: Vec<Vec<f64>> = taus.iter().map(|(_, t)| t.clone()).collect();
+        if let Some(b) = meta::blend(&parts) {
+            taus.push((MetaLearner::Blend, b));
+        }
+    }
     let auto_report = if auto {
         let phi: Vec<f64> = (0..n)
             .map(|i| meta::dr_pseudo_outcome(treatment[i], outcome[i], mu0[i], mu1[i], e[i]))
             .collect();
-        Some(auto::choose(&phi, &taus, params.auto_se_rule))
+        Some(auto::choose(
+            &phi,
+            &taus,
+            params.auto_se_rule,
+            params.auto_blend_margin,
+        ))
     } else {
         None
     };

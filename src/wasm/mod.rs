@@ -12,11 +12,25 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::charts::arms::draw_arm_rates;
+use crate::charts::budget::{draw_budget_curve, BudgetKpi};
+use crate::charts::calibration::draw_calibration;
+use crate::charts::deciles::draw_deciles;
+use crate::charts::histogram::{draw_uplift_histogram, UpliftHistogram};
+use crate::charts::qini::draw_qini;
 use crate::data::generate::{demo_csv, DemoParams};
 use crate::data::prepare::{prepare, ArmRate, Prepared};
 use crate::data::roles::Roles;
 use crate::data::table::Table;
+use crate::decide::review::ReviewQuery;
+use crate::decide::simulator::Budget;
+use crate::decide::simulator::BudgetCurve;
 use crate::error::{Error, Result};
+use crate::metrics::band::QiniBand;
+use crate::metrics::calibration::CalibrationReport;
+use crate::metrics::deciles::UpliftBin;
+use crate::metrics::report::UpliftMetrics;
+use crate::pipeline::campaign::CampaignParams;
+use crate::pipeline::trained::{throttled, train, TrainParams, Trained};
 
 /// Runs once per instance (main thread and worker): panics print their message to the console.
 #[wasm_bindgen(start)]
@@ -43,21 +57,93 @@ pub fn draw_arm_rates_js(
     arms: JsValue,
 ) -> std::result::Result<(), JsError> {
     let arms: Vec<ArmRate> = from_js(arms)?;
+    on_canvas(canvas, |root| draw_arm_rates(root, &arms))
+}
+
+/// Draw the Qini curve of τ̂ (`metrics`) with its band, and the response score's curve for comparison.
+#[wasm_bindgen(js_name = drawQini)]
+pub fn draw_qini_js(
+    canvas: HtmlCanvasElement,
+    metrics: JsValue,
+    response: JsValue,
+    band: JsValue,
+) -> std::result::Result<(), JsError> {
+    let metrics: UpliftMetrics = from_js(metrics)?;
+    let response: Option<UpliftMetrics> = from_js(response)?;
+    let band: Option<QiniBand> = from_js(band)?;
+    on_canvas(canvas, |root| {
+        draw_qini(root, &metrics, response.as_ref(), band.as_ref())
+    })
+}
+
+/// Draw uplift by decile, predicted vs observed (the `bins` of a metrics answer).
+#[wasm_bindgen(js_name = drawDeciles)]
+pub fn draw_deciles_js(
+    canvas: HtmlCanvasElement,
+    bins: JsValue,
+) -> std::result::Result<(), JsError> {
+    let bins: Vec<UpliftBin> = from_js(bins)?;
+    on_canvas(canvas, |root| draw_deciles(root, &bins))
+}
+
+/// Draw the τ̂ histogram coloured by archetype (the `histogram` of a training summary).
+#[wasm_bindgen(js_name = drawUpliftHistogram)]
+pub fn draw_histogram_js(
+    canvas: HtmlCanvasElement,
+    histogram: JsValue,
+) -> std::result::Result<(), JsError> {
+    let histogram: UpliftHistogram = from_js(histogram)?;
+    on_canvas(canvas, |root| draw_uplift_histogram(root, &histogram))
+}
+
+/// Draw a KPI ("incrementalConversions", "incrementalRoas", "profit", "spend") over the budget range, with a
+/// line at the current share (0–1).
+#[wasm_bindgen(js_name = drawBudgetCurve)]
+pub fn draw_budget_curve_js(
+    canvas: HtmlCanvasElement,
+    curve: JsValue,
+    kpi: JsValue,
+    current_share: Option<f64>,
+) -> std::result::Result<(), JsError> {
+    let (curve, kpi): (BudgetCurve, BudgetKpi) = (from_js(curve)?, from_js(kpi)?);
+    on_canvas(canvas, |root| {
+        draw_budget_curve(root, &curve, kpi, current_share)
+    })
+}
+
+/// Draw predicted vs observed conversion per arm (the `calibration` of a training summary).
+#[wasm_bindgen(js_name = drawCalibration)]
+pub fn draw_calibration_js(
+    canvas: HtmlCanvasElement,
+    report: JsValue,
+) -> std::result::Result<(), JsError> {
+    let report: CalibrationReport = from_js(report)?;
+    on_canvas(canvas, |root| draw_calibration(root, &report))
+}
+
+/// Run a chart on a canvas and show it.
+fn on_canvas(
+    canvas: HtmlCanvasElement,
+    draw: impl FnOnce(
+        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
+    ) -> Result<()>,
+) -> std::result::Result<(), JsError> {
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| Error::Chart("the page has no 2D canvas".into()))?;
     let root = backend.into_drawing_area();
-    draw_arm_rates(&root, &arms)?;
+    draw(&root)?;
     root.present().map_err(crate::charts::chart_err)?;
     Ok(())
 }
 
-/// One user's work: the loaded table, the chosen roles and the prepared data (models come later).
+/// One user's work: the loaded table, the chosen roles, the prepared data and the trained model.
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct Session {
     table: Option<Table>,
     roles: Roles,
     prepared: Option<Prepared>,
+    trained: Option<Trained>,
 }
 
 #[wasm_bindgen]
@@ -91,6 +177,7 @@ impl Session {
     pub fn set_roles(&mut self, roles: JsValue) -> std::result::Result<JsValue, JsError> {
         let roles: Roles = from_js(roles)?;
         self.prepared = None;
+        self.trained = None;
         let prepared = prepare(self.table()?, &roles)?;
         self.roles = roles;
         self.prepared = Some(prepared);
@@ -112,6 +199,117 @@ impl Session {
     pub fn arm_rates(&self) -> std::result::Result<JsValue, JsError> {
         to_js(&self.prepared()?.arm_rates())
     }
+
+    /// Fit, measure and build the campaign (a `TrainParams` object; `{}` = defaults); `progress(stage, fraction)`
+    /// is called as it goes. Keeps the model; returns the compact summary (never per-user vectors).
+    pub fn train(
+        &mut self,
+        params: JsValue,
+        progress: &js_sys::Function,
+    ) -> std::result::Result<JsValue, JsError> {
+        let params: TrainParams = from_js(params)?;
+        self.trained = None;
+        let report =
+            |stage: &str, f: f64| drop(progress.call2(&JsValue::NULL, &stage.into(), &f.into()));
+        let mut progress = throttled(0.01, report);
+        let (table, prepared) = (self.table()?, self.prepared()?);
+        let now = || js_sys::Date::now();
+        let t = train(
+            table,
+            prepared,
+            &self.roles.audit,
+            &params,
+            &mut progress,
+            &|| false,
+            Some(&now),
+        )?;
+        self.trained = Some(t);
+        self.train_summary()
+    }
+
+    /// The summary of the last training (see `train`).
+    #[wasm_bindgen(js_name = trainSummary)]
+    pub fn train_summary(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.trained()?.summary())
+    }
+
+    /// KPIs of every policy, the fairness audit and the fairness-aware option at a budget
+    /// (`{kind: "share"|"money"|"upliftThreshold", value}`).
+    pub fn simulate(&self, budget: JsValue) -> std::result::Result<JsValue, JsError> {
+        let budget: Budget = from_js(budget)?;
+        to_js(&self.trained()?.view(budget)?)
+    }
+
+    /// Every policy's KPIs over the whole budget range (for the budget chart).
+    #[wasm_bindgen(js_name = budgetCurve)]
+    pub fn budget_curve(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(self.trained()?.curve())
+    }
+
+    /// The segment rules that explain the archetypes.
+    #[wasm_bindgen(js_name = segmentRules)]
+    pub fn segment_rules(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.trained()?.rules)
+    }
+
+    /// One page of the review queue (a `ReviewQuery`: sort, descending, flaggedOnly, reason, offset, limit).
+    #[wasm_bindgen(js_name = reviewPage)]
+    pub fn review_page(&self, query: JsValue) -> std::result::Result<JsValue, JsError> {
+        let query: ReviewQuery = from_js(query)?;
+        to_js(&self.trained()?.review_page(&query)?)
+    }
+
+    /// New costs, values or archetype thresholds (a `CampaignParams`); returns the new training summary.
+    #[wasm_bindgen(js_name = setCampaignParams)]
+    pub fn set_campaign_params(
+        &mut self,
+        params: JsValue,
+    ) -> std::result::Result<JsValue, JsError> {
+        let params: CampaignParams = from_js(params)?;
+        let prepared = self.prepared.as_ref().ok_or(Error::NoRolesYet)?;
+        let trained = self.trained.as_mut().ok_or(Error::NotTrained)?;
+        trained.set_campaign(prepared, params)?;
+        self.train_summary()
+    }
+
+    /// Name the privileged group of an audited attribute (`null`: compare the lowest with the highest rate).
+    #[wasm_bindgen(js_name = setPrivileged)]
+    pub fn set_privileged(
+        &mut self,
+        column: &str,
+        group: Option<String>,
+    ) -> std::result::Result<(), JsError> {
+        let trained = self.trained.as_mut().ok_or(Error::NotTrained)?;
+        Ok(trained.set_privileged(column, group)?)
+    }
+
+    /// SCORES.csv: one line per kept row (row, uplift, uplift_se, p_control, p_treated, response_score, id, archetype, review).
+    #[wasm_bindgen(js_name = scoresCsv)]
+    pub fn scores_csv(&self) -> std::result::Result<String, JsError> {
+        Ok(self.trained()?.scores_csv(self.prepared()?)?)
+    }
+
+    /// The review queue as CSV (every user, or only the flagged ones).
+    #[wasm_bindgen(js_name = reviewCsv)]
+    pub fn review_csv(&self, flagged_only: bool) -> std::result::Result<String, JsError> {
+        Ok(self.trained()?.review_csv(self.prepared()?, flagged_only)?)
+    }
+
+    /// `model_card.json` (as text) with the audit at this budget.
+    #[wasm_bindgen(js_name = modelCard)]
+    pub fn model_card(&self, budget: JsValue) -> std::result::Result<String, JsError> {
+        let budget: Budget = from_js(budget)?;
+        let card = self.trained()?.model_card(self.prepared()?, budget)?;
+        Ok(serde_json::to_string_pretty(&card).unwrap_or_default())
+    }
+
+    /// The fairness audit at this budget as JSON text.
+    #[wasm_bindgen(js_name = auditJson)]
+    pub fn audit_json(&self, budget: JsValue) -> std::result::Result<String, JsError> {
+        let budget: Budget = from_js(budget)?;
+        let audit = self.trained()?.audit_json(budget)?;
+        Ok(serde_json::to_string_pretty(&audit).unwrap_or_default())
+    }
 }
 
 impl Session {
@@ -119,6 +317,7 @@ impl Session {
         let summary = table.summary();
         self.roles = summary.roles.clone();
         self.prepared = None;
+        self.trained = None;
         self.table = Some(table);
         to_js(&summary)
     }
@@ -129,6 +328,10 @@ impl Session {
 
     fn prepared(&self) -> Result<&Prepared> {
         self.prepared.as_ref().ok_or(Error::NoRolesYet)
+    }
+
+    fn trained(&self) -> Result<&Trained> {
+        self.trained.as_ref().ok_or(Error::NotTrained)
     }
 }
 

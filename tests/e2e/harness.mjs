@@ -47,7 +47,7 @@ export async function start() {
  * `log.errors`: console errors and uncaught exceptions; `log.failed`: failed requests and HTTP ≥ 400;
  * `log.requests`: every URL requested (page and workers).
  */
-export async function openPage(env, { width = 1280, height = 800, waitReady = true } = {}) {
+export async function openPage(env, { width = 1280, height = 800, waitReady = true, path = '' } = {}) {
   const context = await env.browser.newContext({ viewport: { width, height }, acceptDownloads: true });
   const page = await context.newPage();
   const log = { errors: [], failed: [], requests: [] };
@@ -61,7 +61,7 @@ export async function openPage(env, { width = 1280, height = 800, waitReady = tr
     if (r.status() >= 400) log.failed.push(`${r.url()} HTTP ${r.status()}`);
   });
   page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && log.errors.push(`worker: ${m.text()}`)));
-  await page.goto(env.url);
+  await page.goto(env.url + path);
   if (waitReady) await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
   return { page, context, log };
 }

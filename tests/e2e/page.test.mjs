@@ -26,9 +26,11 @@ function assertOnlyOwnOrigin(log, url) {
   assert.ok(log.requests.length >= 4, `html, js, css, wasm at least: ${log.requests.join(' ')}`);
 }
 
-test('opens with the demo data, no console error, no failed request, only its own host', async () => {
+test('opens with the demo data, no console error, no failed request, only its own host', async (t) => {
+  const t0 = Date.now();
   const { page, context, log } = await openPage(env);
   try {
+    t.diagnostic(`page open → demo ready: ${Date.now() - t0} ms; ${await page.textContent('[data-testid="status"]')}`);
     // Demo: 200,000 rows × 18 columns, roles detected, both arms counted, chart drawn.
     assert.equal(await value(page, 'summary-rows'), 200_000);
     assert.equal(await value(page, 'summary-columns'), 18);
@@ -104,6 +106,24 @@ test('Hillstrom-style text arms: the page asks, the user picks treatment and con
   }
 });
 
+test('a file dropped on the drop zone is read like a chosen one', async () => {
+  const { page, context, log } = await openPage(env);
+  try {
+    const csv = fixture('demo_1000_seed7.csv').toString('utf8');
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.csv', { type: 'text/csv' }));
+      return dt;
+    }, csv);
+    await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer });
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary-source"]')?.textContent === 'dropped.csv');
+    assert.equal(await value(page, 'summary-rows'), 1000);
+    assert.deepEqual(log.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a bad file shows a message and the page stays usable', async () => {
   const { page, context, log } = await openPage(env);
   try {
@@ -127,6 +147,28 @@ test('a bad file shows a message and the page stays usable', async () => {
     assert.ok((await inkPixels(page, '[data-testid="arm-chart"]')) > 2000);
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.failed, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Cancel stops a running load; the worker restarts with the data loaded before', async () => {
+  const { page, context, log } = await openPage(env);
+  try {
+    assert.equal(await page.isHidden('[data-testid="cancel-button"]'), true, 'nothing runs: no Cancel');
+    await upload(page, 'small.csv', fixture('demo_1000_seed7.csv'));
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rows-kept"]')?.dataset.value) === 1000);
+    await page.click('[data-testid="demo-button"]'); // 200,000 rows: takes seconds
+    await page.click('[data-testid="cancel-button"]');
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Cancelled.'));
+    assert.equal(await page.isHidden('[data-testid="cancel-button"]'), true);
+    assert.equal(await value(page, 'summary-rows'), 1000);
+    // The restarted worker has small.csv again (replayed): a new role choice is checked against its 1000 rows.
+    await page.selectOption('[data-testid="column-revenue"]', '');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="rows-kept"]')?.dataset.value) === 1000);
+    assert.equal(await page.isHidden('[data-testid="error"]'), true);
+    assert.equal(await page.isEnabled('[data-testid="demo-button"]'), true);
+    assert.deepEqual(log.errors, []);
   } finally {
     await context.close();
   }

@@ -43,7 +43,7 @@ export function createColumnsPanel(engine, app = {}) {
     options(pick.armControl, levels, controlValue ?? NONE, '— choose —');
   }
 
-  /** Show a new file's columns with the detected roles, and check them right away. */
+  /** Show a new file's columns with the detected roles, and check them right away (resolves when checked). */
   function show(newSummary) {
     summary = newSummary;
     const r = summary.roles;
@@ -55,7 +55,7 @@ export function createColumnsPanel(engine, app = {}) {
     options(pick.id, names, r.id, '(none)');
     fillArms(r.treatmentValues, r.controlValue);
     panel.hidden = false;
-    apply();
+    return apply();
   }
 
   function roles() {

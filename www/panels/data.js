@@ -3,13 +3,15 @@
 import { CancelledError } from '../api.js';
 import { clearError, el, fmt, setStatus, showError } from '../ui.js';
 
-export const DEMO = { rows: 200_000, seed: 42 };
+/** The demo: 200,000 rows; `?demoRows=N` in the address makes it smaller (the end-to-end tests use it). */
+const asked = Number(new URLSearchParams(location.search).get('demoRows'));
+export const DEMO = { rows: Number.isInteger(asked) && asked >= 1000 ? asked : 200_000, seed: 42 };
 
 const STAGES = { reading: 'Reading the file…', parsing: 'Reading the columns…', generating: 'Generating the demo data…' };
 
 /**
  * @param {import('../api.js').Engine} engine
- * @param {{ onLoaded: (summary: object, source: string) => void }} app
+ * @param {{ onLoaded: (summary: object, source: string) => void | Promise<void> }} app
  */
 export function createDataPanel(engine, app) {
   const input = document.getElementById('file-input');
@@ -30,10 +32,12 @@ export function createDataPanel(engine, app) {
     try {
       const summary = await task();
       render(summary, source);
-      app.onLoaded(summary, source);
+      await app.onLoaded(summary, source);
     } catch (e) {
-      if (!(e instanceof CancelledError)) showError(e.message);
-      setStatus('');
+      if (!(e instanceof CancelledError)) {
+        showError(e.message);
+        setStatus('');
+      }
     } finally {
       busy(false);
     }

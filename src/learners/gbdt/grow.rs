@@ -1,6 +1,6 @@
 //! Growing one tree: gradient histograms per node, best split per node, row partitioning.
 //!
-//! Layout choices (measured, see docs/BENCHMARKS-gbdt.md):
+//! Layout choices (measured, see docs/BENCHMARKS.md (gradient-boosted trees)):
 //! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
 //!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
 //! - gradient and hessian are packed as `[f32; 2]`; rows are accumulated in fixed chunks of [`CHUNK`] rows
