@@ -43,6 +43,15 @@ pub enum Error {
         found: String,
     },
 
+    #[error("Line {line}: a quoted value opens with \" and never closes, so the rest of the file would be read as one value. Add the missing closing quote (or remove the stray one) and try again.")]
+    UnclosedQuote { line: u64 },
+    #[error("This file ({file_mb} MB) would need about {needed_mb} MB of memory to fit, more than a browser tab can use ({limit_mb} MB). Run it with the command line instead: uplift fit DATA.csv --treatment COLUMN --outcome COLUMN --out scores.csv (or load a sample of the rows here).")]
+    TooBigForTab {
+        file_mb: u64,
+        needed_mb: u64,
+        limit_mb: u64,
+    },
+
     // ---- data: roles and arms ---------------------------------------------------------------
     #[error("Choose the {role} column: {hint}.")]
     MissingRole {
@@ -71,6 +80,8 @@ pub enum Error {
     NoConversions,
     #[error("Every row converted (the outcome is 1 everywhere), so there is nothing to learn. Check that the outcome column is the right one.")]
     AllConverted,
+    #[error("The file has {count} columns to learn from, but the simulator handles at most {max}. Remove the columns you do not need (keep those that describe the users) and load the file again.")]
+    TooManyFeatures { count: usize, max: usize },
     #[error("No column is left to learn from: every other column is a role, excluded, constant or empty. Add feature columns that describe the users.")]
     NoFeatures,
     #[error("Column “{column}” has too many different values to audit as groups. Choose a column with a few groups (e.g. region, age band).")]

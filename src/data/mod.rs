@@ -5,6 +5,7 @@
 
 pub mod binning;
 pub mod generate;
+pub mod memory;
 pub mod prepare;
 pub mod roles;
 pub mod summary;

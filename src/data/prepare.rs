@@ -18,6 +18,10 @@ pub const MIN_ROWS_PER_ARM: usize = 10;
 /// Fewer conversions than this in an arm gives a warning: estimates will be unstable.
 pub const FEW_CONVERSIONS: usize = 50;
 /// Text levels seen in fewer rows than this (or under 0.5 % of rows) are pooled into one "other" level.
+/// Most feature columns a fit accepts. The propensity model is a Newton logistic regression whose cost grows
+/// with rows × features² + features³: 10,000 columns would take hours (a hung tab); 500 take seconds on small
+/// files. Marketing exports have tens of columns.
+pub const MAX_FEATURES: usize = 500;
 const RARE_LEVEL_ROWS: usize = 20;
 /// Text columns with more distinct levels than this (after pooling) are not used as features.
 const MAX_FEATURE_LEVELS: usize = 200;
@@ -482,6 +486,12 @@ fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
     }
     if p.features.is_empty() {
         return Err(Error::NoFeatures);
+    }
+    if p.features.len() > MAX_FEATURES {
+        return Err(Error::TooManyFeatures {
+            count: p.features.len(),
+            max: MAX_FEATURES,
+        });
     }
     Ok(())
 }

@@ -107,6 +107,9 @@ impl Table {
     pub fn from_bytes(bytes: &[u8]) -> Result<Table> {
         let text = check_text(bytes)?;
         let delimiter = sniff_delimiter(text);
+        if let Some(line) = unclosed_quote(text, delimiter) {
+            return Err(Error::UnclosedQuote { line });
+        }
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -114,7 +117,18 @@ impl Table {
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| csv_error(text, e))?.clone();
-        let names = check_headers(&headers)?;
+        // A delimiter at the end of every line (some exports do this) gives a last column with no name;
+        // it is dropped when it holds nothing, and reported as unnamed otherwise.
+        let trailing_blank = headers.len() > 1 && headers.iter().last() == Some("");
+        let named: csv::StringRecord = if trailing_blank {
+            headers.iter().take(headers.len() - 1).collect()
+        } else {
+            headers.clone()
+        };
+        let mut names = check_headers(&named)?;
+        if trailing_blank {
+            names.push(String::new());
+        }
         let mut builders: Vec<ColumnBuilder> = names.into_iter().map(ColumnBuilder::new).collect();
         let mut lines = Vec::new();
         let mut record = csv::StringRecord::new();
@@ -137,7 +151,17 @@ impl Table {
         if lines.is_empty() {
             return Err(Error::NoDataRows);
         }
-        let columns: Vec<Column> = builders.into_iter().map(ColumnBuilder::finish).collect();
+        let mut columns: Vec<Column> = builders.into_iter().map(ColumnBuilder::finish).collect();
+        if trailing_blank {
+            match columns.pop() {
+                Some(c) if c.missing == c.len() => {}
+                _ => {
+                    return Err(Error::BlankHeader {
+                        position: headers.len(),
+                    })
+                }
+            }
+        }
         Ok(Table {
             n_rows: lines.len(),
             columns,
@@ -252,6 +276,41 @@ fn check_headers(headers: &csv::StringRecord) -> Result<Vec<String>> {
         names.push(h.to_string());
     }
     Ok(names)
+}
+
+/// The line of a quote that opens a field and is never closed (the reader would swallow the rest of the file
+/// into that one field). Same rules as the reader: a quote opens a field only at its start, `""` inside
+/// quotes is an escaped quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let (mut line, mut open_line) = (1u64, 0u64);
+    let (mut in_quote, mut at_start) = (false, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_quote {
+            if c == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quote = false;
+                }
+            } else if c == b'\n' {
+                line += 1;
+            }
+        } else {
+            if c == b'"' && at_start {
+                in_quote = true;
+                open_line = line;
+            }
+            at_start = c == delimiter || c == b'\n' || c == b'\r';
+            if c == b'\n' {
+                line += 1;
+            }
+        }
+        i += 1;
+    }
+    in_quote.then_some(open_line)
 }
 
 /// The file line of a position. With CRLF endings the reader places a record's start on the LF that
@@ -553,6 +612,11 @@ mod tests {
             "The file is not UTF-8 text (line 2 has a character that is not UTF-8, probably Latin-1 or Windows-1252). Save it as “CSV UTF-8” in your spreadsheet program and try again."
         );
         assert!(msg(b"PK\x03\x04\x00\x00").starts_with("This does not look like a text CSV file"));
+        // The quote opened on line 3 never closes; escaped quotes ("") and quotes inside a value do not count.
+        assert_eq!(
+            msg(b"a,b\n\"x \"\"y\"\"\",5\"\n1,\"2\n3,4\n"),
+            "Line 3: a quoted value opens with \" and never closes, so the rest of the file would be read as one value. Add the missing closing quote (or remove the stray one) and try again."
+        );
     }
 
     #[test]
