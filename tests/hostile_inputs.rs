@@ -410,8 +410,10 @@ fn formulas_stay_inert_in_the_exports() {
     let table = Table::from_bytes(&fixture("formula_injection.csv")).unwrap();
     let roles = detect_roles(&table);
     let p = prepare(&table, &roles).unwrap();
-    let mut params = TrainParams::default();
-    params.run = tiny();
+    let params = TrainParams {
+        run: tiny(),
+        ..TrainParams::default()
+    };
     let trained = train(
         &table,
         &p,
