@@ -1,7 +1,7 @@
-//! Hostile and odd input files (tests/hostile/, one small file per case; the big ones are generated here):
+//! Hostile and odd input files (tests/hostile/, one file per case):
 //! each runs the real path — `Table::from_bytes` → `detect_roles` (+ explicit roles where the case needs
 //! them) → `prepare` → a tiny fit — and pins the exact message a user sees, or the finding in the report.
-//! No case may panic. The catalogue with the expected messages is docs/HOSTILE_INPUTS.md.
+//! No case may panic. The catalogue is docs/RELIABILITY.md; tests/e2e/hostile.test.mjs shows a subset in the page.
 
 use uplift_simulator::data::prepare::{prepare, Prepared};
 use uplift_simulator::data::roles::{detect_roles, Roles};
@@ -410,8 +410,10 @@ fn formulas_stay_inert_in_the_exports() {
     let table = Table::from_bytes(&fixture("formula_injection.csv")).unwrap();
     let roles = detect_roles(&table);
     let p = prepare(&table, &roles).unwrap();
-    let mut params = TrainParams::default();
-    params.run = tiny();
+    let params = TrainParams {
+        run: tiny(),
+        ..TrainParams::default()
+    };
     let trained = train(
         &table,
         &p,

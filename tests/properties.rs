@@ -53,6 +53,43 @@ proptest! {
     }
 
     #[test]
+    fn qini_with_ties_is_invariant_under_permutations_that_keep_tied_rows_in_order(
+        rows in rows(), levels in 1u64..6, seed in any::<u64>(),
+    ) {
+        // Few distinct scores ⇒ many ties. The tie rule (stable sort: tied rows keep their input order) makes the
+        // metric a function of the ranking plus, within each tie, the input order; a permutation that moves rows
+        // but keeps every tie's rows in their original relative order must not change it.
+        let n = rows.len();
+        let score: Vec<f64> = (0..n).map(|i| ((i as u64).wrapping_mul(2654435761) % levels) as f64).collect();
+        let t: Vec<bool> = rows.iter().map(|r| r.0).collect();
+        let y: Vec<f64> = rows.iter().map(|r| f64::from(u8::from(r.1))).collect();
+        let base = qini_auc_score(&score, &t, &y, true);
+        let mut perm: Vec<usize> = (0..n).collect();
+        let mut s = seed | 1;
+        for i in (1..n).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            perm.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        // Within each score value, put that value's rows back in input order on the positions the shuffle gave them.
+        for v in 0..levels {
+            let slots: Vec<usize> = (0..n).filter(|&k| score[perm[k]] == v as f64).collect();
+            let mut members: Vec<usize> = slots.iter().map(|&k| perm[k]).collect();
+            members.sort_unstable();
+            for (k, m) in slots.into_iter().zip(members) {
+                perm[k] = m;
+            }
+        }
+        let ps: Vec<f64> = perm.iter().map(|&i| score[i]).collect();
+        let pt: Vec<bool> = perm.iter().map(|&i| t[i]).collect();
+        let py: Vec<f64> = perm.iter().map(|&i| y[i]).collect();
+        match (base, qini_auc_score(&ps, &pt, &py, true)) {
+            (Ok(a), Ok(b)) => prop_assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{a} vs {b}"),
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
     fn spend_is_monotone_in_budget_share(
         users in prop::collection::vec((-0.05f64..0.1, any::<bool>(), any::<bool>()), 10..300),
         shares in prop::collection::vec(0.0f64..=1.0, 2..12),
@@ -74,6 +111,12 @@ proptest! {
         for s in shares {
             let r = sim.simulate(Budget::Share(s)).unwrap();
             prop_assert!(r.targeted >= last.0 && r.spend >= last.1, "share {s}: {} < {}", r.spend, last.1);
+            // The campaign's incremental-conversion interval (RCT estimate on the targeted rows) holds its point.
+            for pol in &r.policies {
+                if let Some(e) = &pol.incremental_conversions {
+                    prop_assert!(e.low <= e.estimate && e.estimate <= e.high, "share {s}, {}: {e:?}", pol.label);
+                }
+            }
             last = (r.targeted, r.spend);
         }
     }

@@ -167,8 +167,8 @@ export class Engine {
 
   // ---- the requests the page uses (one line each) -----------------------------------------------------
   /** Read and parse a user file in the worker → TableSummary. */
-  loadFile(file, onProgress) {
-    return this.call('loadCsv', { file }, { onProgress, remember: 'load' });
+  loadFile(file, onProgress, limitBytes = null) {
+    return this.call('loadCsv', { file, limitBytes }, { onProgress, remember: 'load' });
   }
 
   /** Generate the demo data in the worker and load it → { summary, generateMs, parseMs }. */

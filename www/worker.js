@@ -1,8 +1,10 @@
 // The engine worker: owns the one wasm Session (the data, later the models). Protocol: see api.js.
 // Every handler gets (args, progress) and returns a plain, structured-cloneable value.
-import { initSync, Session, demoCsv, version } from '../pkg/uplift_simulator.js';
+import { initSync, Session, checkFileSize, debugPanic, demoCsv, version } from '../pkg/uplift_simulator.js';
 
 let session = null;
+/** The instance's linear memory: it only grows, so its size after a run is the run's peak (see memoryBytes). */
+let memory = null;
 /** The last generated demo CSV, kept so "Download demo CSV" does not generate it twice. */
 let demo = null;
 
@@ -13,7 +15,9 @@ function generateDemo(rows, seed) {
 }
 
 const handlers = {
-  async loadCsv({ file }, progress) {
+  async loadCsv({ file, limitBytes }, progress) {
+    // Before reading: a file that cannot fit in the tab gets the TooBigForTab message (it throws) and is never read.
+    checkFileSize(file instanceof Blob ? file.size : file.byteLength, limitBytes ?? undefined);
     progress('reading');
     const bytes = new Uint8Array(file instanceof Blob ? await file.arrayBuffer() : file);
     progress('parsing');
@@ -86,6 +90,16 @@ const handlers = {
   auditJson({ budget }) {
     return session.auditJson(budget);
   },
+
+  /** Test hook (the page never sends it; `?testHooks=1` exposes it): a panic or an allocation failure. */
+  debugPanic({ kind }) {
+    debugPanic(kind);
+  },
+
+  /** Test hook: bytes of wasm memory (its peak so far: wasm memory never shrinks). */
+  memoryBytes() {
+    return memory.buffer.byteLength;
+  },
 };
 
 // Requests run one after another, in the order sent (a handler may await, e.g. reading a file).
@@ -96,7 +110,7 @@ self.onmessage = ({ data }) => {
 
 async function handle(msg) {
   if (msg.type === 'init') {
-    initSync({ module: msg.module });
+    memory = initSync({ module: msg.module }).memory;
     session = new Session();
     self.postMessage({ type: 'ready', version: version() });
     return;

@@ -119,7 +119,7 @@ impl Table {
         let headers = reader.headers().map_err(|e| csv_error(text, e))?.clone();
         // A delimiter at the end of every line (some exports do this) gives a last column with no name;
         // it is dropped when it holds nothing, and reported as unnamed otherwise.
-        let trailing_blank = headers.len() > 1 && headers.iter().last() == Some("");
+        let trailing_blank = headers.len() > 1 && headers.iter().next_back() == Some("");
         let named: csv::StringRecord = if trailing_blank {
             headers.iter().take(headers.len() - 1).collect()
         } else {

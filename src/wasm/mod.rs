@@ -52,6 +52,36 @@ pub fn demo_csv_js(rows: usize, seed: u64) -> std::result::Result<String, JsErro
     Ok(demo_csv(&DemoParams { rows, seed })?)
 }
 
+/// Before a file is read: its memory estimate from the size alone, or the `TooBigForTab` message when it
+/// would not fit in `limit_bytes` (default: what a browser tab can use). Sizes are JS numbers (bytes).
+#[wasm_bindgen(js_name = checkFileSize)]
+pub fn check_file_size_js(
+    file_bytes: f64,
+    limit_bytes: Option<f64>,
+) -> std::result::Result<JsValue, JsError> {
+    let estimate = crate::data::memory::estimate(file_bytes.max(0.0) as u64, None);
+    let limit = limit_bytes.map_or(crate::data::memory::BROWSER_TAB_LIMIT, |l| {
+        l.max(0.0) as u64
+    });
+    estimate.check(limit)?;
+    to_js(&estimate)
+}
+
+/// Test hook for the worker-failure test (reachable only through the worker's `debugPanic` request, which
+/// the page itself never sends): `"alloc"` reserves 256 MiB blocks until the 4 GiB of wasm32 run out (a real
+/// allocation failure, which aborts), anything else panics.
+#[wasm_bindgen(js_name = debugPanic)]
+pub fn debug_panic_js(kind: &str) {
+    if kind == "alloc" {
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        loop {
+            kept.push(Vec::with_capacity(256 << 20));
+            std::hint::black_box(&kept);
+        }
+    }
+    panic!("debugPanic: a test-only panic ({kind})");
+}
+
 /// Draw the conversion rate per arm (the `armRates()` answer of a session) on a canvas.
 #[wasm_bindgen(js_name = drawArmRates)]
 pub fn draw_arm_rates_js(

@@ -9,6 +9,13 @@ export function demoSize(asked) {
   return { rows: Number.isInteger(n) && n >= 1000 ? n : 200_000, seed: 42 };
 }
 
+// Test hooks (end-to-end tests only): `?memoryLimitMb=N` lowers the memory a file may need (default: what a tab can
+// use, see src/data/memory.rs); `?testHooks=1` exposes window.upliftTestHooks: panic(kind) (a panic in the worker)
+// and memoryBytes() (the worker's wasm memory).
+const query = new URLSearchParams(location.search);
+const limitMb = Number(query.get('memoryLimitMb'));
+const MEMORY_LIMIT = limitMb > 0 ? limitMb * 1024 * 1024 : null;
+
 const STAGES = { reading: 'Reading the file…', parsing: 'Reading the columns…', generating: 'Generating the demo data…' };
 
 /**
@@ -29,6 +36,9 @@ export function createDataPanel(ctx, engine, app) {
     for (const b of buttons) b.disabled = on;
   };
   const onProgress = (msg) => setStatus(STAGES[msg.stage] || msg.stage);
+  if (query.get('testHooks') === '1') {
+    window.upliftTestHooks = { panic: (kind) => engine.call('debugPanic', { kind }), memoryBytes: () => engine.call('memoryBytes') };
+  }
 
   async function run(task, source) {
     clearError();
@@ -51,7 +61,7 @@ export function createDataPanel(ctx, engine, app) {
     if (!file) return;
     const t = performance.now();
     return run(async () => {
-      const summary = await engine.loadFile(file, onProgress);
+      const summary = await engine.loadFile(file, onProgress, MEMORY_LIMIT);
       setStatus(`Read “${file.name}” (${fmt.int(file.size)} bytes) in ${fmt.ms(performance.now() - t)}.`);
       return summary;
     }, file.name);
