@@ -305,10 +305,33 @@ impl FoldModels {
         rows: &[u32],
         clip: f64,
     ) -> Preds {
-        let e_raw = self.e.predict(design, rows);
+        self.predict_for(design, design_s, rows, clip, None)
+    }
+
+    /// Like [`FoldModels::predict`], but with `only = Some(learner)` only the models that learner's τ̂
+    /// needs are run (the others' fields are empty): the standard errors need one learner's τ̂ on the
+    /// training rows, and predicting is a large share of a fit's time.
+    pub fn predict_for(
+        &self,
+        design: &Design,
+        design_s: Option<&mut Design>,
+        rows: &[u32],
+        clip: f64,
+        only: Option<MetaLearner>,
+    ) -> Preds {
+        use MetaLearner as L;
+        let want = |ls: &[MetaLearner]| match only {
+            None | Some(L::Blend) => true,
+            Some(o) => ls.contains(&o),
+        };
+        let e_raw = if want(&[L::X]) {
+            self.e.predict(design, rows)
+        } else {
+            Vec::new()
+        };
         let e = e_raw.iter().map(|&v| propensity::clip(v, clip)).collect();
         let (s0, s1) = match (&self.s, design_s) {
-            (Some(s), Some(ds)) => {
+            (Some(s), Some(ds)) if want(&[L::S]) => {
                 let j = ds.n_features() - 1;
                 ds.set_indicator(j, true);
                 let s1 = s.predict(ds, rows);
@@ -320,13 +343,33 @@ impl FoldModels {
         Preds {
             e_raw,
             e,
-            mu0: self.mu0.as_ref().map(|m| m.predict(design, rows)),
-            mu1: self.mu1.predict(design, rows),
+            mu0: self
+                .mu0
+                .as_ref()
+                .filter(|_| want(&[L::T]))
+                .map(|m| m.predict(design, rows)),
+            mu1: if want(&[L::T]) {
+                self.mu1.predict(design, rows)
+            } else {
+                Vec::new()
+            },
             s0,
             s1,
-            tau0: self.tau0.as_ref().map(|m| m.predict(design, rows)),
-            tau1: self.tau1.as_ref().map(|m| m.predict(design, rows)),
-            dr: self.dr.as_ref().map(|m| m.predict(design, rows)),
+            tau0: self
+                .tau0
+                .as_ref()
+                .filter(|_| want(&[L::X]))
+                .map(|m| m.predict(design, rows)),
+            tau1: self
+                .tau1
+                .as_ref()
+                .filter(|_| want(&[L::X]))
+                .map(|m| m.predict(design, rows)),
+            dr: self
+                .dr
+                .as_ref()
+                .filter(|_| want(&[L::Dr]))
+                .map(|m| m.predict(design, rows)),
         }
     }
 }
