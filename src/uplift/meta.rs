@@ -53,6 +53,31 @@ impl OutcomeModel {
     }
 }
 
+/// Non-converter sampling (see `UpliftParams::nonconverter_ratio`): keep every converter and each
+/// non-converter with probability r = max(ratio · converters, min) / non-converters, drawn in row order from
+/// a ChaCha8 stream seeded with `seed`. Returns the kept positions (ascending) and 1/r, the weight factor of a
+/// kept non-converter; None when every row is kept (ratio 0, or no more non-converters than the target).
+pub fn sample_nonconverters(
+    converted: &[bool],
+    ratio: f64,
+    min: usize,
+    seed: u64,
+) -> Option<(Vec<usize>, f64)> {
+    use rand::{Rng, SeedableRng};
+    let pos = converted.iter().filter(|&&c| c).count();
+    let neg = converted.len() - pos;
+    let keep = (ratio * pos as f64).max(min as f64);
+    if ratio <= 0.0 || neg as f64 <= keep {
+        return None;
+    }
+    let rate = keep / neg as f64;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let kept = (0..converted.len())
+        .filter(|&i| converted[i] || rng.gen::<f64>() < rate)
+        .collect();
+    Some((kept, 1.0 / rate))
+}
+
 /// Every model of one fold.
 pub struct FoldModels {
     pub fold: usize,
@@ -153,12 +178,51 @@ pub fn fit_fold(
     let (rows_t, w_t) = pick(true);
     let (rows_c, w_c) = pick(false);
 
+    // Rows a model trains on after non-converter sampling, and each kept row's weight factor (None: all rows, 1).
+    let thin = |role: Role, rows: &[u32]| -> (Vec<u32>, Option<Vec<f64>>) {
+        let converted: Vec<bool> = rows.iter().map(|&r| y(r) > 0.5).collect();
+        match sample_nonconverters(
+            &converted,
+            p.nonconverter_ratio,
+            p.nonconverter_min,
+            model_seed(p.seed, fold, role) ^ 0x6E6F_6E63_6F6E_7665,
+        ) {
+            None => (rows.to_vec(), None),
+            Some((kept, inv)) => (
+                kept.iter().map(|&i| rows[i]).collect(),
+                Some(
+                    kept.iter()
+                        .map(|&i| if converted[i] { 1.0 } else { inv })
+                        .collect(),
+                ),
+            ),
+        }
+    };
+
     let fit_outcome =
-        |design: &Design, role: Role, rows: &[u32], ipw: &[f64]| -> Result<OutcomeModel> {
-            let target: Vec<f64> = rows.iter().map(|&r| y(r)).collect();
-            let n_pos = target.iter().filter(|&&v| v > 0.5).count();
-            let n_neg = rows.len() - n_pos;
+        |design: &Design, role: Role, all_rows: &[u32], all_ipw: &[f64]| -> Result<OutcomeModel> {
+            let n_pos = all_rows.iter().filter(|&&r| y(r) > 0.5).count();
+            let n_neg = all_rows.len() - n_pos;
             let w = (p.imbalance_weighting && n_pos > 0).then(|| n_neg as f64 / n_pos as f64);
+            let (rows, factor) = thin(role, all_rows);
+            let ipw: Vec<f64> = match &factor {
+                None => all_ipw.to_vec(),
+                Some(f) => {
+                    // positions of the kept rows in all_rows (both ascending)
+                    let mut k = 0usize;
+                    rows.iter()
+                        .zip(f)
+                        .map(|(&r, &fi)| {
+                            while all_rows[k] != r {
+                                k += 1;
+                            }
+                            all_ipw[k] * fi
+                        })
+                        .collect()
+                }
+            };
+            let rows = &rows[..];
+            let target: Vec<f64> = rows.iter().map(|&r| y(r)).collect();
             let weight: Vec<f64> = ipw
                 .iter()
                 .zip(&target)
@@ -172,7 +236,7 @@ pub fn fit_fold(
                 role,
                 fold,
                 seed: model_seed(p.seed, fold, role),
-                n_rows: rows.len(),
+                n_rows: all_rows.len(),
                 n_positive: n_pos,
                 imbalance_weight: w,
             };
@@ -191,14 +255,20 @@ pub fn fit_fold(
                 imbalance_weight: w,
             })
         };
-    let fit_effect = |role: Role, rows: &[u32], target: &[f64]| -> Result<Box<dyn Predictor>> {
+    // An effect model on `rows` (sampled from `all_rows` by `thin`), weighted by the sampling factors.
+    let fit_effect = |role: Role,
+                      all_rows: &[u32],
+                      rows: &[u32],
+                      target: &[f64],
+                      weight: Option<&[f64]>|
+     -> Result<Box<dyn Predictor>> {
         let spec = BaseSpec {
             objective: Objective::SquaredError,
             role,
             fold,
             seed: model_seed(p.seed, fold, role),
-            n_rows: rows.len(),
-            n_positive: rows.iter().filter(|&&r| y(r) > 0.5).count(),
+            n_rows: all_rows.len(),
+            n_positive: all_rows.iter().filter(|&&r| y(r) > 0.5).count(),
             imbalance_weight: None,
         };
         (inp.base)(&spec).fit(
@@ -206,7 +276,7 @@ pub fn fit_fold(
                 design: inp.design,
                 rows,
                 target,
-                weight: None,
+                weight,
             },
             Objective::SquaredError,
             inp.cancel,
@@ -233,30 +303,54 @@ pub fn fit_fold(
 
     let (mut tau0, mut tau1, mut dr) = (None, None, None);
     if let (true, Some(m0)) = (needs.x, &mu0) {
+        let (rs, ws) = thin(Role::EffectTreated, &rows_t);
         let d1: Vec<f64> = m0
-            .predict(inp.design, &rows_t)
+            .predict(inp.design, &rs)
             .iter()
-            .zip(&rows_t)
+            .zip(&rs)
             .map(|(&m, &r)| y(r) - m)
             .collect();
-        tau1 = Some(fit_effect(Role::EffectTreated, &rows_t, &d1)?);
+        tau1 = Some(fit_effect(
+            Role::EffectTreated,
+            &rows_t,
+            &rs,
+            &d1,
+            ws.as_deref(),
+        )?);
         step("effect models")?;
+        let (rs, ws) = thin(Role::EffectControl, &rows_c);
         let d0: Vec<f64> = mu1
-            .predict(inp.design, &rows_c)
+            .predict(inp.design, &rs)
             .iter()
-            .zip(&rows_c)
+            .zip(&rs)
             .map(|(&m, &r)| m - y(r))
             .collect();
-        tau0 = Some(fit_effect(Role::EffectControl, &rows_c, &d0)?);
+        tau0 = Some(fit_effect(
+            Role::EffectControl,
+            &rows_c,
+            &rs,
+            &d0,
+            ws.as_deref(),
+        )?);
         step("effect models")?;
     }
     if let (true, Some(m0)) = (needs.dr, &mu0) {
-        let p0 = m0.predict(inp.design, train);
-        let p1 = mu1.predict(inp.design, train);
-        let phi: Vec<f64> = (0..train.len())
-            .map(|i| dr_pseudo_outcome(t(train[i]), y(train[i]), p0[i], p1[i], e_train[i]))
+        let (rs, ws) = thin(Role::EffectDr, train);
+        let p0 = m0.predict(inp.design, &rs);
+        let p1 = mu1.predict(inp.design, &rs);
+        // e of each kept row: train and rs are both ascending
+        let mut k = 0usize;
+        let phi: Vec<f64> = rs
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                while train[k] != r {
+                    k += 1;
+                }
+                dr_pseudo_outcome(t(r), y(r), p0[i], p1[i], e_train[k])
+            })
             .collect();
-        dr = Some(fit_effect(Role::EffectDr, train, &phi)?);
+        dr = Some(fit_effect(Role::EffectDr, train, &rs, &phi, ws.as_deref())?);
         step("effect models")?;
     }
     Ok(FoldModels {
@@ -305,10 +399,33 @@ impl FoldModels {
         rows: &[u32],
         clip: f64,
     ) -> Preds {
-        let e_raw = self.e.predict(design, rows);
+        self.predict_for(design, design_s, rows, clip, None)
+    }
+
+    /// Like [`FoldModels::predict`], but with `only = Some(learner)` only the models that learner's τ̂
+    /// needs are run (the others' fields are empty): the standard errors need one learner's τ̂ on the
+    /// training rows, and predicting is a large share of a fit's time.
+    pub fn predict_for(
+        &self,
+        design: &Design,
+        design_s: Option<&mut Design>,
+        rows: &[u32],
+        clip: f64,
+        only: Option<MetaLearner>,
+    ) -> Preds {
+        use MetaLearner as L;
+        let want = |ls: &[MetaLearner]| match only {
+            None | Some(L::Blend) => true,
+            Some(o) => ls.contains(&o),
+        };
+        let e_raw = if want(&[L::X]) {
+            self.e.predict(design, rows)
+        } else {
+            Vec::new()
+        };
         let e = e_raw.iter().map(|&v| propensity::clip(v, clip)).collect();
         let (s0, s1) = match (&self.s, design_s) {
-            (Some(s), Some(ds)) => {
+            (Some(s), Some(ds)) if want(&[L::S]) => {
                 let j = ds.n_features() - 1;
                 ds.set_indicator(j, true);
                 let s1 = s.predict(ds, rows);
@@ -320,13 +437,33 @@ impl FoldModels {
         Preds {
             e_raw,
             e,
-            mu0: self.mu0.as_ref().map(|m| m.predict(design, rows)),
-            mu1: self.mu1.predict(design, rows),
+            mu0: self
+                .mu0
+                .as_ref()
+                .filter(|_| want(&[L::T]))
+                .map(|m| m.predict(design, rows)),
+            mu1: if want(&[L::T]) {
+                self.mu1.predict(design, rows)
+            } else {
+                Vec::new()
+            },
             s0,
             s1,
-            tau0: self.tau0.as_ref().map(|m| m.predict(design, rows)),
-            tau1: self.tau1.as_ref().map(|m| m.predict(design, rows)),
-            dr: self.dr.as_ref().map(|m| m.predict(design, rows)),
+            tau0: self
+                .tau0
+                .as_ref()
+                .filter(|_| want(&[L::X]))
+                .map(|m| m.predict(design, rows)),
+            tau1: self
+                .tau1
+                .as_ref()
+                .filter(|_| want(&[L::X]))
+                .map(|m| m.predict(design, rows)),
+            dr: self
+                .dr
+                .as_ref()
+                .filter(|_| want(&[L::Dr]))
+                .map(|m| m.predict(design, rows)),
         }
     }
 }
@@ -385,6 +522,29 @@ mod tests {
         assert!((map_back(0.5, 99.0) - 0.01).abs() < 1e-15);
         assert_eq!(map_back(0.3, 1.0), 0.3);
         assert_eq!(map_back(0.0, 5.0), 0.0);
+    }
+
+    #[test]
+    fn nonconverter_sampling_keeps_converters_and_a_seeded_share() {
+        // 10 converters (every 501st row) among 5,010 rows: 5,000 non-converters. Ratio 50 → 500 wanted, below
+        // the minimum 1,000 → keep 1,000 of 5,000: rate 0.2, weight 1/0.2 = 5. Kept non-converters ~
+        // Binomial(5000, 0.2): mean 1,000, sd √(5000·0.2·0.8) = 28.3, so 915..=1085 is ±3 sd.
+        let conv: Vec<bool> = (0..5010).map(|i| i % 501 == 0).collect();
+        let (kept, inv) = sample_nonconverters(&conv, 50.0, 1000, 9).expect("sampled");
+        assert_eq!(inv, 5.0);
+        assert_eq!(kept.iter().filter(|&&i| conv[i]).count(), 10);
+        let neg = kept.iter().filter(|&&i| !conv[i]).count();
+        assert!((915..=1085).contains(&neg), "{neg}");
+        assert!(kept.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            sample_nonconverters(&conv, 50.0, 1000, 9),
+            Some((kept.clone(), inv))
+        );
+        assert_ne!(sample_nonconverters(&conv, 50.0, 1000, 10).unwrap().0, kept);
+        // Ratio 600 → 6,000 wanted ≥ 5,000 non-converters, ratio 0 = off, or few rows: keep everything.
+        assert_eq!(sample_nonconverters(&conv, 600.0, 1000, 9), None);
+        assert_eq!(sample_nonconverters(&conv, 0.0, 1000, 9), None);
+        assert_eq!(sample_nonconverters(&conv[..900], 50.0, 1000, 9), None);
     }
 
     #[test]

@@ -230,7 +230,13 @@ pub fn fit_uplift(
     let mut jack = uncertainty::Jackknife::new(&uplift, k);
     for m in &models {
         let rows = folds.train_rows(m.fold);
-        let p = m.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+        let p = m.predict_for(
+            design,
+            design_s.as_mut(),
+            &rows,
+            params.propensity_clip,
+            Some(chosen),
+        );
         if let Some(v) = p.uplift(chosen) {
             jack.add(&rows, &v);
         }

@@ -120,6 +120,7 @@ enum Chunk<'a> {
     Rows(&'a [u32]),
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn chunk_hist(ts: &TrainSet, gh: &[[f32; 2]], c: Chunk) -> Vec<[[f32; 2]; NB]> {
     let mut local = vec![[[0f32; 2]; NB]; ts.nf];
     accumulate_chunk(ts, gh, c, &mut local);

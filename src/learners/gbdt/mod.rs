@@ -10,6 +10,7 @@
 
 mod grow;
 pub mod params;
+mod predict;
 #[cfg(test)]
 mod tests;
 pub mod tree;
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
 use grow::{Grower, TrainSet};
 pub use params::{GbdtParams, ScalePosWeight};
+use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
 
 /// The gradient-boosted trees learner.
@@ -118,6 +120,31 @@ impl GbdtModel {
 
 impl Predictor for GbdtModel {
     fn predict(&self, design: &Design, rows: &[u32]) -> Vec<f64> {
+        let n = design.binned.n_rows;
+        if let Some(forest) =
+            FlatForest::new(&self.trees, self.base_score, design.binned.n_features)
+        {
+            let codes = &design.binned.codes;
+            let mut out = vec![0.0; rows.len()];
+            let block = |(o, r): (&mut [f64], &[u32])| {
+                forest.raw_block(codes, n, r, o);
+                for v in o.iter_mut() {
+                    *v = self.link(*v);
+                }
+            };
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                out.par_chunks_mut(BLOCK)
+                    .zip(rows.par_chunks(BLOCK))
+                    .for_each(block);
+            }
+            #[cfg(target_arch = "wasm32")]
+            out.chunks_mut(BLOCK)
+                .zip(rows.chunks(BLOCK))
+                .for_each(block);
+            return out;
+        }
         let one = |&r: &u32| self.link(self.raw_score(design, r as usize));
         #[cfg(not(target_arch = "wasm32"))]
         {
