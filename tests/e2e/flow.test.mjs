@@ -168,8 +168,8 @@ test('cancel during training leaves the page usable', async () => {
     await page.waitForSelector('[data-testid="error"]:not([hidden])');
     assert.match(await page.textContent('[data-testid="error"]'), /folds/i);
     assert.equal(await page.isEnabled('[data-testid="train-button"]'), true);
-    // Many trees: long enough to cancel mid-way.
-    await smallSettings(page, { trees: '2000', folds: '5' });
+    // Many trees and folds: long enough (seconds) to check a frame is drawn while training, then cancel mid-way.
+    await smallSettings(page, { trees: '2000', folds: '10' });
     await page.click('[data-testid="train-button"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="progress"]').value > 0 || document.querySelector('[data-testid="progress-stage"]').textContent !== 'Starting…');
     assert.equal(await page.isVisible('[data-testid="cancel-button"]'), true);
@@ -191,7 +191,7 @@ test('cancel during training leaves the page usable', async () => {
     const group = await page.$eval('[data-testid="privileged-app_user"] option:nth-child(2)', (o) => o.value);
     await page.selectOption('[data-testid="privileged-app_user"]', group);
     await page.waitForFunction((g) => document.querySelector('[data-testid="fairness-table"]').textContent.includes(`app_user — reference: ${g}`), group);
-    await smallSettings(page, { trees: '2000', folds: '5' });
+    await smallSettings(page, { trees: '2000', folds: '10' });
     await page.click('[data-testid="train-button"]');
     await page.waitForSelector('[data-testid="cancel-button"]:not([hidden])');
     await page.click('[data-testid="cancel-button"]');
