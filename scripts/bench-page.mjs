@@ -45,7 +45,9 @@ try {
   const polled = moves.map((m) => m[0]).sort((a, b) => a - b);
   const trip = moves.map((m) => m[2]).sort((a, b) => a - b);
   const draw = moves.map((m) => m[3]).sort((a, b) => a - b);
-  const files = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.(js|wasm|html|css)$/.test(f));
+  // The page's own files: index.html, main.*.js, the .wasm and style.css (not the single file, the component or the
+  // embedding example, which a user loads instead of the page, never with it).
+  const files = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f === 'index.html' || f === 'style.css' || /^main\..*\.js$|\.wasm$/.test(f));
   const gzip = files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(path.join(ROOT, 'dist', f)), { level: 9 }).length, 0);
   console.log(JSON.stringify({
     rows,
