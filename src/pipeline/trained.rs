@@ -28,6 +28,7 @@ use crate::uplift::StageTiming;
 use super::campaign::{attribute_column, scored_from, Campaign, CampaignParams, CampaignView};
 use super::run::{score, RunParams, ScoreRun};
 use super::scores::ScoreColumns;
+use crate::decide::scored::Scored;
 
 /// Everything the Train button sends. Every field has a default, so the page may send `{}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,41 +151,7 @@ pub fn train(
     let attributes = audit_columns(table, prepared, &audit_names)?;
     let run = score(prepared, &params.run, progress, cancel, now_ms)?;
     let mut timings = run.fit.timings.clone();
-    let mut lap = |stage: &str, t0: f64| {
-        timings.push(StageTiming {
-            stage: stage.to_string(),
-            ms: clock() - t0,
-        })
-    };
-    let t = clock();
-    progress("Measuring the ranking (Qini, intervals)", 0.0);
     let f = &run.fit;
-    let m = &params.metrics;
-    let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, m)?;
-    let response_metrics = Some(uplift_metrics(
-        &f.response_score,
-        &prepared.treatment,
-        &prepared.outcome,
-        m,
-    )?);
-    let calibration = Some(calibration(
-        &f.p_control,
-        &f.p_treated,
-        &prepared.treatment,
-        &prepared.outcome,
-        CALIBRATION_BINS,
-        m.confidence,
-    )?);
-    progress("Drawing the interval band of the Qini curve", 0.0);
-    let band = qini_band(
-        &f.uplift,
-        &prepared.treatment,
-        &prepared.outcome,
-        &params.band,
-    )?;
-    lap("metrics", t);
-    let t = clock();
-    progress("Building archetypes, review queue and simulator", 0.0);
     let scored = scored_from(
         prepared,
         f.uplift.clone(),
@@ -194,11 +161,64 @@ pub fn train(
         Some(f.response_score.clone()),
     );
     let warnings = f.warnings.clone();
+    let mut trained = assemble(
+        prepared,
+        params,
+        scored,
+        attributes,
+        audit_names,
+        progress,
+        &clock,
+        &mut timings,
+    )?;
+    progress("Done", 1.0);
+    trained.run = Some(run);
+    trained.warnings = warnings;
+    trained.timings = timings;
+    Ok(trained)
+}
+
+/// What both paths share once the scores exist (fitted by [`train`] or brought by [`from_scores`]): measure them
+/// (Qini with intervals and band; the response score's metrics and the calibration when the scores carry them),
+/// build the campaign and explain the archetypes. Each stage's time (by `clock`, in ms) is pushed onto `timings`;
+/// the returned `run`, `warnings` and `timings` are empty, for the caller to fill.
+fn assemble(
+    prepared: &Prepared,
+    params: &TrainParams,
+    scored: Scored,
+    attributes: Vec<GroupColumn>,
+    audit_names: Vec<String>,
+    progress: &mut dyn FnMut(&str, f64),
+    clock: &dyn Fn() -> f64,
+    timings: &mut Vec<StageTiming>,
+) -> Result<Trained> {
+    let mut t0 = clock();
+    let mut lap = |stage: &str| {
+        let now = clock();
+        timings.push(StageTiming {
+            stage: stage.to_string(),
+            ms: now - t0,
+        });
+        t0 = now;
+    };
+    progress("Measuring the ranking (Qini, intervals)", 0.0);
+    let (t, y, m) = (&prepared.treatment, &prepared.outcome, &params.metrics);
+    let metrics = uplift_metrics(&scored.uplift, t, y, m)?;
+    // Conversion-rate targeting ranks by the response score, else by P(convert | treated).
+    let response = scored.response_score.as_ref().or(scored.p_treated.as_ref());
+    let response_metrics = response.map(|r| uplift_metrics(r, t, y, m)).transpose()?;
+    let calibration = match (&scored.p_control, &scored.p_treated) {
+        (Some(p0), Some(p1)) => Some(calibration(p0, p1, t, y, CALIBRATION_BINS, m.confidence)?),
+        _ => None,
+    };
+    progress("Drawing the interval band of the Qini curve", 0.0);
+    let band = qini_band(&scored.uplift, t, y, &params.band)?;
+    lap("metrics");
+    progress("Building archetypes, review queue and simulator", 0.0);
     let campaign = Campaign::build(scored, attributes.clone(), params.campaign.clone())?;
     let curve = campaign.simulator.curve();
     let histogram = histogram(&campaign, params.histogram_bins)?;
-    lap("campaign", t);
-    let t = clock();
+    lap("campaign");
     progress("Explaining the segments", 0.0);
     let design = prepared.design(&params.run.bins);
     let rules = explain(
@@ -207,14 +227,13 @@ pub fn train(
         &campaign.archetypes.labels,
         &params.rules,
     )?;
-    lap("segment rules", t);
-    progress("Done", 1.0);
+    lap("segment rules");
     Ok(Trained {
-        run: Some(run),
+        run: None,
         metrics,
         response_metrics,
         calibration,
-        warnings,
+        warnings: Vec::new(),
         band,
         histogram,
         campaign,
@@ -225,7 +244,7 @@ pub fn train(
         binned: design.binned,
         feature_names: design.names,
         curve,
-        timings,
+        timings: Vec::new(),
     })
 }
 
@@ -257,44 +276,16 @@ pub fn from_scores(
         scores.p_treated.as_ref().map(pick),
         scores.response_score.as_ref().map(pick),
     );
-    let (t, y, m) = (&prepared.treatment, &prepared.outcome, &params.metrics);
-    let metrics = uplift_metrics(&scored.uplift, t, y, m)?;
-    // Conversion-rate targeting ranks by the response score, else by P(convert | treated).
-    let response = scored.response_score.as_ref().or(scored.p_treated.as_ref());
-    let response_metrics = response.map(|r| uplift_metrics(r, t, y, m)).transpose()?;
-    let calibration = match (&scored.p_control, &scored.p_treated) {
-        (Some(p0), Some(p1)) => Some(calibration(p0, p1, t, y, CALIBRATION_BINS, m.confidence)?),
-        _ => None,
-    };
-    let band = qini_band(&scored.uplift, t, y, &params.band)?;
-    let campaign = Campaign::build(scored, attributes.clone(), params.campaign.clone())?;
-    let curve = campaign.simulator.curve();
-    let histogram = histogram(&campaign, params.histogram_bins)?;
-    let design = prepared.design(&params.run.bins);
-    let rules = explain(
-        &design.binned,
-        &design.names,
-        &campaign.archetypes.labels,
-        &params.rules,
-    )?;
-    Ok(Trained {
-        run: None,
-        metrics,
-        response_metrics,
-        calibration,
-        warnings: Vec::new(),
-        band,
-        histogram,
-        campaign,
-        rules,
-        params: params.clone(),
-        audit_names,
+    assemble(
+        prepared,
+        params,
+        scored,
         attributes,
-        binned: design.binned,
-        feature_names: design.names,
-        curve,
-        timings: Vec::new(),
-    })
+        audit_names,
+        &mut |_, _| {},
+        &|| 0.0,
+        &mut Vec::new(),
+    )
 }
 
 impl Trained {
