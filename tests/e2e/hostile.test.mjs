@@ -51,6 +51,9 @@ async function smallSettings(page, { learner = null, trees = '20', depth = '4', 
 /** The page is still usable: the demo loads again (no error) and trains. */
 async function stillUsable(page, rows, trainedBefore = 0) {
   await page.click('[data-testid="demo-button"]');
+  // The click starts the load (Cancel shows at once); wait until it and the role check after it are done, so Train
+  // does not race the reload (the row count alone is already right when the demo was loaded before).
+  await page.waitForFunction(() => document.querySelector('[data-testid="cancel-button"]').hidden);
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="summary-rows"]')?.dataset.value) === n, rows);
   await page.waitForFunction(() => document.querySelector('[data-testid="error"]').hidden);
   await smallSettings(page);
