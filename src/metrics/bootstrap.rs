@@ -4,13 +4,24 @@
 //! Method: each replicate redraws, with replacement, n_t rows from the treated rows and n_c rows from the control
 //! rows (stratified by arm, so both arms keep their sizes); the metric is recomputed on the redrawn rows; the
 //! interval is the (α/2, 1 − α/2) percentile of the replicate values (numpy's default linear interpolation).
-//! The rows are sorted once: a replicate is a vector of copy counts over the fixed ranking, so no re-sort.
-//! Copies of one row, and different rows with equal scores, fall in the same tie block, as they would in a
-//! re-sorted resample. Replicate r draws from ChaCha8Rng seeded with `seed`, stream r: the same seed gives the
-//! same intervals natively (replicates run in parallel) and in wasm (one thread).
 //!
-//! uplift@k in a replicate takes the top floor(n·k) copies in ranking order (`overall`), or the top
-//! floor(n_t·k) treated and floor(n_c·k) control copies (`by_group`); copies of one row are adjacent.
+//! The rows are sorted once and cut into at most [`MAX_GROUPS`] groups of consecutive whole tie blocks in
+//! ranking order. A replicate only needs how many copies each (group, arm, outcome) cell receives, and the
+//! per-cell totals of n draws with replacement are exactly multinomial; they are drawn directly (Poisson counts
+//! conditioned on their total, below), so a replicate costs O(groups), not O(rows). The curves get a point at
+//! the end of every group that holds a copy. With at most [`MAX_GROUPS`] tie blocks each block is its own group
+//! and the replicate metrics are exactly those of the redrawn rows (curves have one point per tie block). With
+//! more blocks, a group's inner points are left out of the replicate's area (a trapezoid over ≈ n/8192 rows:
+//! far below the interval's width; checked in the tests), and uplift@k takes the cut group's copies
+//! proportionally. The full-data estimates are exact (every row).
+//!
+//! Multinomial draw of one arm (n draws over cells of sizes m_j): c_j ~ Poisson(λ·m_j/n) with
+//! λ = n − 3√n, redrawn in the rare case Σ c_j > n, then the n − Σ c_j missing draws are dealt one at a time
+//! to cell j with probability m_j/n (a uniform row, located by binary search). Poisson counts given their sum
+//! are multinomial, so the result is exactly Multinomial(n; m_j/n). Poisson variates: multiplication method
+//! below mean 10, PTRS transformed rejection (Hörmann 1993) above, with `libm` functions only, so they are the
+//! same bits natively and in wasm. Replicate r draws from ChaCha8Rng seeded with `seed`, stream r: the same seed
+//! gives the same intervals natively (replicates run in parallel) and in wasm (one thread).
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -129,41 +140,13 @@ pub fn bootstrap_intervals<T: OutcomeValue>(
     Ok(bootstrap_ranked(&ranking, c.treatment, &c.outcome, params))
 }
 
-/// The four metrics of one set of copy counts; `None` where undefined.
+/// The four metrics of one replicate; `None` where undefined.
 type Values = [Option<f64>; 4];
 
-/// Copy counts of one replicate: per arm (0 = treated, 1 = control), one count per row of that arm in ranking
-/// order. Counts are u8 (1 MB per million rows, so the random increments stay in cache); the rare copies past
-/// 255 are listed in `overflow`, one entry per extra copy, so counts stay exact.
-struct Weights {
-    w: [Vec<u8>; 2],
-    overflow: [Vec<u32>; 2],
-}
+/// Most groups a replicate works on (see the module docs): ≈ 32,768 cells, about a millisecond per replicate.
+pub(crate) const MAX_GROUPS: usize = 8192;
 
-impl Weights {
-    fn new(n_arm: [usize; 2], fill: u8) -> Weights {
-        Weights {
-            w: n_arm.map(|m| vec![fill; m]),
-            overflow: [Vec::new(), Vec::new()],
-        }
-    }
-
-    #[inline]
-    fn get(&self, arm: usize, i: usize) -> u64 {
-        let w = self.w[arm][i];
-        if w == u8::MAX {
-            let extra = self.overflow[arm]
-                .iter()
-                .filter(|&&j| j as usize == i)
-                .count();
-            u64::from(w) + extra as u64
-        } else {
-            u64::from(w)
-        }
-    }
-}
-
-/// Rows in ranking order, packed for the replicate loop.
+/// Rows in ranking order, packed for the exact full-data values.
 struct Ranked {
     /// Per ranking position: bit 0 = treated, bit 1 = converted, bit 2 = last row of its tie block.
     kind: Vec<u8>,
@@ -175,69 +158,62 @@ struct Ranked {
     cut_by_group: Option<[u64; 2]>,
 }
 
-/// Rows (copies) and conversions per arm [treated, control].
+/// Rows (copies) and conversions per arm [treated, control]; f64 because a replicate may take part of a group.
 #[derive(Default, Clone, Copy)]
 struct ArmTotals {
-    n: [u64; 2],
-    y: [u64; 2],
+    n: [f64; 2],
+    y: [f64; 2],
 }
 
 impl ArmTotals {
+    /// Take up to `limit − sofar` of `copies` copies (`conv` of them converted), proportionally when only
+    /// part fits.
     #[inline]
-    fn take(&mut self, arm: usize, converted: bool, w: u64, limit: u64, sofar: u64) {
-        if sofar < limit {
-            let t = w.min(limit - sofar);
-            self.n[arm] += t;
-            self.y[arm] += if converted { t } else { 0 };
+    fn take(&mut self, arm: usize, copies: u64, conv: u64, limit: u64, sofar: u64) {
+        if sofar < limit && copies > 0 {
+            let t = copies.min(limit - sofar);
+            self.n[arm] += t as f64;
+            self.y[arm] += if t == copies {
+                conv as f64
+            } else {
+                conv as f64 * (t as f64 / copies as f64)
+            };
         }
     }
 
     /// Treated rate minus control rate (numpy means), `None` when an arm is empty.
     fn uplift(&self) -> Option<f64> {
-        (self.n[0] > 0 && self.n[1] > 0)
-            .then(|| self.y[0] as f64 / self.n[0] as f64 - self.y[1] as f64 / self.n[1] as f64)
+        (self.n[0] > 0.0 && self.n[1] > 0.0).then(|| self.y[0] / self.n[0] - self.y[1] / self.n[1])
     }
 }
 
-impl Ranked {
-    /// Metrics for copy counts `w`, in one pass over the ranking.
-    fn values(&self, w: &Weights) -> Values {
-        // Integer tallies per kind of row: index = kind code & 3.
-        let mut c = [0u64; 4];
-        let mut cursor = [0usize; 2];
-        let (mut prev_x, mut prev_q, mut prev_u) = (0.0f64, 0.0f64, 0.0f64);
-        let (mut qini_area, mut uplift_area) = (0.0f64, 0.0f64);
-        let mut dirty = false;
-        let cut = self.cut_overall.unwrap_or(0);
-        let cut_arm = self.cut_by_group.unwrap_or([0, 0]);
-        let (mut overall, mut by_group) = (ArmTotals::default(), ArmTotals::default());
-        let mut taken = 0u64;
-        let mut taken_arm = [0u64; 2];
-        for &k in &self.kind {
-            let arm = usize::from(k & 1 == 0);
-            let i = cursor[arm];
-            cursor[arm] += 1;
-            let copies = w.get(arm, i);
-            if copies != 0 {
-                let converted = k & 2 != 0;
-                overall.take(arm, converted, copies, cut, taken);
-                taken += copies;
-                by_group.take(arm, converted, copies, cut_arm[arm], taken_arm[arm]);
-                taken_arm[arm] += copies;
-                c[usize::from(k & 3)] += copies;
-                dirty = true;
-            }
-            // A point at the end of each tie block that holds a copy (a copy-less block adds no width).
-            if k & 4 != 0 && dirty {
-                dirty = false;
-                let t = tally(&c);
-                let x = t.rows();
-                let (q, u) = (t.qini(), t.uplift());
-                qini_area += (x - prev_x) * (q + prev_q) / 2.0;
-                uplift_area += (x - prev_x) * (u + prev_u) / 2.0;
-                (prev_x, prev_q, prev_u) = (x, q, u);
-            }
+/// Running areas under the Qini and uplift curves (trapezoids between consecutive points).
+#[derive(Default)]
+struct Areas {
+    c: [u64; 4],
+    prev: (f64, f64, f64),
+    qini: f64,
+    uplift: f64,
+}
+
+impl Areas {
+    /// Add copies of the four kinds (index = treated + 2·converted) and a curve point after them.
+    #[inline]
+    fn point(&mut self, add: [u64; 4]) {
+        for (c, a) in self.c.iter_mut().zip(add) {
+            *c += a;
         }
+        let t = tally(&self.c);
+        let (x, q, u) = (t.rows(), t.qini(), t.uplift());
+        let (px, pq, pu) = self.prev;
+        self.qini += (x - px) * (q + pq) / 2.0;
+        self.uplift += (x - px) * (u + pu) / 2.0;
+        self.prev = (x, q, u);
+    }
+
+    /// The four metrics from the areas and the uplift@k tallies.
+    fn values(&self, overall: Option<ArmTotals>, by_group: Option<ArmTotals>) -> Values {
+        let c = &self.c;
         let groups = Groups {
             treated_converted: c[3] as f64,
             treated_not: c[1] as f64,
@@ -248,46 +224,16 @@ impl Ranked {
             let a = CurveAreas::of(&CurvePoints::default(), &perfect);
             CurveAreas { model, ..a }
         };
-        let qini = areas(qini_area, perfect_qini_points(groups))
-            .normalized(QINI)
-            .ok();
-        let auuc = areas(uplift_area, perfect_uplift_points(groups))
-            .normalized(AUUC)
-            .ok();
         [
-            qini,
-            auuc,
-            self.cut_overall.and_then(|_| overall.uplift()),
-            self.cut_by_group.and_then(|_| by_group.uplift()),
+            areas(self.qini, perfect_qini_points(groups))
+                .normalized(QINI)
+                .ok(),
+            areas(self.uplift, perfect_uplift_points(groups))
+                .normalized(AUUC)
+                .ok(),
+            overall.and_then(|o| o.uplift()),
+            by_group.and_then(|g| g.uplift()),
         ]
-    }
-
-    /// Copy counts of replicate `rep`, written into `w`: n_arm draws with replacement within each arm.
-    fn draw(&self, seed: u64, rep: u64, w: &mut Weights) {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(rep);
-        for arm in 0..2 {
-            let (counts, overflow) = (&mut w.w[arm], &mut w.overflow[arm]);
-            counts.fill(0);
-            overflow.clear();
-            let m = self.n_arm[arm] as u32;
-            // Lemire's nearly divisionless uniform integer in [0, m): exact, platform independent.
-            let threshold = m.wrapping_neg() % m;
-            for _ in 0..m {
-                let i = loop {
-                    let r = u64::from(rng.next_u32()) * u64::from(m);
-                    if (r as u32) >= threshold {
-                        break (r >> 32) as usize;
-                    }
-                };
-                let c = &mut counts[i];
-                if *c == u8::MAX {
-                    overflow.push(i as u32);
-                } else {
-                    *c += 1;
-                }
-            }
-        }
     }
 }
 
@@ -331,6 +277,240 @@ impl Ranked {
             cut_by_group,
         }
     }
+
+    /// The metrics on all rows (one copy of each), exactly: a point at the end of every tie block, uplift@k over
+    /// the first rows in ranking order.
+    fn full(&self) -> Values {
+        let mut areas = Areas::default();
+        let mut add = [0u64; 4];
+        let cut = self.cut_overall.unwrap_or(0);
+        let cut_arm = self.cut_by_group.unwrap_or([0, 0]);
+        let (mut overall, mut by_group) = (ArmTotals::default(), ArmTotals::default());
+        let (mut taken, mut taken_arm) = (0u64, [0u64; 2]);
+        for &k in &self.kind {
+            let arm = usize::from(k & 1 == 0);
+            let conv = u64::from(k & 2 != 0);
+            overall.take(arm, 1, conv, cut, taken);
+            taken += 1;
+            by_group.take(arm, 1, conv, cut_arm[arm], taken_arm[arm]);
+            taken_arm[arm] += 1;
+            add[usize::from(k & 3)] += 1;
+            if k & 4 != 0 {
+                areas.point(add);
+                add = [0; 4];
+            }
+        }
+        areas.values(
+            self.cut_overall.map(|_| overall),
+            self.cut_by_group.map(|_| by_group),
+        )
+    }
+}
+
+/// Rows in ranking order cut into groups of whole tie blocks, for the replicates (see the module docs).
+struct Grouped {
+    /// Per arm (0 = treated, 1 = control), rows per cell; cell 2g = group g's non-converters, 2g + 1 its
+    /// converters.
+    size: [Vec<u32>; 2],
+    /// Per arm, running totals of `size` (end of each cell), for dealing single draws.
+    ends: [Vec<u64>; 2],
+    n_arm: [usize; 2],
+    cut_overall: Option<u64>,
+    cut_by_group: Option<[u64; 2]>,
+}
+
+impl Grouped {
+    /// At most `max_groups` groups (+1): every tie block its own group when there are few enough, else
+    /// consecutive blocks merged until a group holds ⌈n / max_groups⌉ rows.
+    fn new(ranked: &Ranked, blocks: usize, max_groups: usize) -> Grouped {
+        let n = ranked.kind.len();
+        let target = if blocks <= max_groups {
+            1
+        } else {
+            n.div_ceil(max_groups.max(1))
+        };
+        let mut size = [Vec::new(), Vec::new()];
+        let mut cur = [0u32; 4];
+        let mut rows = 0usize;
+        for &k in &ranked.kind {
+            cur[usize::from(k & 3)] += 1;
+            rows += 1;
+            if k & 4 != 0 && rows >= target {
+                // treated: kinds 1 (not) and 3 (converted); control: 0 and 2
+                size[0].extend([cur[1], cur[3]]);
+                size[1].extend([cur[0], cur[2]]);
+                cur = [0; 4];
+                rows = 0;
+            }
+        }
+        if rows > 0 {
+            size[0].extend([cur[1], cur[3]]);
+            size[1].extend([cur[0], cur[2]]);
+        }
+        let ends = [0, 1].map(|a| {
+            size[a]
+                .iter()
+                .scan(0u64, |s, &m| {
+                    *s += u64::from(m);
+                    Some(*s)
+                })
+                .collect()
+        });
+        Grouped {
+            size,
+            ends,
+            n_arm: ranked.n_arm,
+            cut_overall: ranked.cut_overall,
+            cut_by_group: ranked.cut_by_group,
+        }
+    }
+
+    fn groups(&self) -> usize {
+        self.size[0].len() / 2
+    }
+
+    /// Copies per cell of replicate `rep`, written into `counts` (same layout as `size`).
+    fn draw(&self, seed: u64, rep: u64, counts: &mut [Vec<u32>; 2]) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(rep);
+        for arm in 0..2 {
+            multinomial(&mut rng, &self.size[arm], &self.ends[arm], &mut counts[arm]);
+        }
+    }
+
+    /// The metrics of one replicate's copy counts.
+    fn values(&self, counts: &[Vec<u32>; 2]) -> Values {
+        let mut areas = Areas::default();
+        let cut = self.cut_overall.unwrap_or(0);
+        let cut_arm = self.cut_by_group.unwrap_or([0, 0]);
+        let (mut overall, mut by_group) = (ArmTotals::default(), ArmTotals::default());
+        let (mut taken, mut taken_arm) = (0u64, [0u64; 2]);
+        for g in 0..self.groups() {
+            let [tn, tc] = [counts[0][2 * g], counts[0][2 * g + 1]].map(u64::from);
+            let [cn, cc] = [counts[1][2 * g], counts[1][2 * g + 1]].map(u64::from);
+            let (nt, nc) = (tn + tc, cn + cc);
+            if nt + nc == 0 {
+                continue;
+            }
+            if taken < cut {
+                // the cut may fall inside the group: take each arm's share of the copies it lets through
+                let t = (nt + nc).min(cut - taken);
+                let f = t as f64 / (nt + nc) as f64;
+                let take = |o: &mut ArmTotals, arm: usize, n: u64, y: u64| {
+                    if t == nt + nc {
+                        o.n[arm] += n as f64;
+                        o.y[arm] += y as f64;
+                    } else {
+                        o.n[arm] += n as f64 * f;
+                        o.y[arm] += y as f64 * f;
+                    }
+                };
+                take(&mut overall, 0, nt, tc);
+                take(&mut overall, 1, nc, cc);
+            }
+            taken += nt + nc;
+            by_group.take(0, nt, tc, cut_arm[0], taken_arm[0]);
+            by_group.take(1, nc, cc, cut_arm[1], taken_arm[1]);
+            taken_arm[0] += nt;
+            taken_arm[1] += nc;
+            areas.point([cn, tn, cc, tc]);
+        }
+        areas.values(
+            self.cut_overall.map(|_| overall),
+            self.cut_by_group.map(|_| by_group),
+        )
+    }
+}
+
+/// Exactly Multinomial(n; size_j / n) copies per cell, n = Σ size (see the module docs).
+fn multinomial(rng: &mut ChaCha8Rng, size: &[u32], ends: &[u64], out: &mut Vec<u32>) {
+    let n = ends.last().copied().unwrap_or(0);
+    out.clear();
+    out.resize(size.len(), 0);
+    if n == 0 {
+        return;
+    }
+    let nf = n as f64;
+    let scale = (nf - 3.0 * libm::sqrt(nf)).max(0.0) / nf;
+    let mut drawn = loop {
+        let mut s = 0u64;
+        for (o, &m) in out.iter_mut().zip(size) {
+            let c = if m == 0 {
+                0
+            } else {
+                poisson(rng, f64::from(m) * scale)
+            };
+            *o = c.min(u64::from(u32::MAX)) as u32;
+            s += u64::from(*o);
+        }
+        if s <= n {
+            break s;
+        }
+    };
+    while drawn < n {
+        let u = uniform_below(rng, n);
+        // the cell whose rows hold u: the first end > u
+        let j = ends.partition_point(|&e| e <= u);
+        out[j] += 1;
+        drawn += 1;
+    }
+}
+
+/// Uniform integer in [0, m), m ≥ 1 (Lemire's method on 64 bits; exact, platform independent).
+fn uniform_below(rng: &mut ChaCha8Rng, m: u64) -> u64 {
+    let threshold = m.wrapping_neg() % m;
+    loop {
+        let r = u128::from(rng.next_u64()) * u128::from(m);
+        if (r as u64) >= threshold {
+            return (r >> 64) as u64;
+        }
+    }
+}
+
+/// Uniform in [0, 1) with 53 random bits.
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A Poisson(mu) variate: multiplication method below 10, PTRS (Hörmann 1993, "The transformed rejection method
+/// for generating Poisson random variables") from 10; `libm` only, so the same bits on every platform.
+fn poisson(rng: &mut ChaCha8Rng, mu: f64) -> u64 {
+    if mu <= 0.0 {
+        return 0;
+    }
+    if mu < 10.0 {
+        let limit = libm::exp(-mu);
+        let mut k = 0u64;
+        let mut prod = uniform(rng);
+        while prod > limit {
+            k += 1;
+            prod *= uniform(rng);
+        }
+        return k;
+    }
+    let slam = libm::sqrt(mu);
+    let loglam = libm::log(mu);
+    let b = 0.931 + 2.53 * slam;
+    let a = -0.059 + 0.02483 * b;
+    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    let vr = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = uniform(rng) - 0.5;
+        let v = uniform(rng);
+        let us = 0.5 - u.abs();
+        let k = libm::floor((2.0 * a / us + b) * u + mu + 0.43);
+        if us >= 0.07 && v <= vr {
+            return k as u64;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        if libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b)
+            <= -mu + k * loglam - libm::lgamma(k + 1.0)
+        {
+            return k as u64;
+        }
+    }
 }
 
 pub(crate) fn bootstrap_ranked(
@@ -339,10 +519,20 @@ pub(crate) fn bootstrap_ranked(
     outcome: &[bool],
     params: &BootstrapParams,
 ) -> BootstrapIntervals {
+    bootstrap_grouped(ranking, treatment, outcome, params, MAX_GROUPS)
+}
+
+fn bootstrap_grouped(
+    ranking: &Ranking,
+    treatment: &[bool],
+    outcome: &[bool],
+    params: &BootstrapParams,
+    max_groups: usize,
+) -> BootstrapIntervals {
     let ranked = Ranked::new(ranking, treatment, outcome, params.k);
-    let n_arm = ranked.n_arm;
-    let full = ranked.values(&Weights::new(n_arm, 1));
-    let reps = run_replicates(&ranked, params.seed, params.replicates);
+    let full = ranked.full();
+    let grouped = Grouped::new(&ranked, ranking.block_ends.len(), max_groups);
+    let reps = run_replicates(&grouped, params.seed, params.replicates);
     let alpha = 1.0 - params.confidence;
     let interval = |m: usize| {
         let estimate = full[m]?;
@@ -367,40 +557,46 @@ pub(crate) fn bootstrap_ranked(
         replicates: params.replicates,
         confidence: params.confidence,
         seed: params.seed,
-        method: "percentile bootstrap, rows redrawn with replacement within each arm (stratified), ChaCha8 seeded"
-            .to_string(),
+        method: format!(
+            "percentile bootstrap, rows redrawn with replacement within each arm (stratified), ChaCha8 seeded; copies counted per group of tied scores ({} groups)",
+            grouped.groups()
+        ),
     }
 }
 
+fn new_counts(g: &Grouped) -> [Vec<u32>; 2] {
+    [vec![0; g.size[0].len()], vec![0; g.size[1].len()]]
+}
+
 #[cfg(not(target_arch = "wasm32"))]
-fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
+fn run_replicates(grouped: &Grouped, seed: u64, replicates: usize) -> Vec<Values> {
     use rayon::prelude::*;
     // Each replicate depends only on (seed, its index), so the parallel result equals the serial one.
     (0..replicates as u64)
         .into_par_iter()
         .map_init(
-            || Weights::new(ranked.n_arm, 0),
+            || new_counts(grouped),
             |w, rep| {
-                ranked.draw(seed, rep, w);
-                ranked.values(w)
+                grouped.draw(seed, rep, w);
+                grouped.values(w)
             },
         )
         .collect()
 }
 
 #[cfg(target_arch = "wasm32")]
-fn run_replicates(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
-    run_serial(ranked, seed, replicates)
+fn run_replicates(grouped: &Grouped, seed: u64, replicates: usize) -> Vec<Values> {
+    run_serial(grouped, seed, replicates)
 }
 
 /// One replicate after another (wasm has one thread); natively only a test reference for the parallel run.
 #[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
-fn run_serial(ranked: &Ranked, seed: u64, replicates: usize) -> Vec<Values> {
-    let mut w = Weights::new(ranked.n_arm, 0);
+fn run_serial(grouped: &Grouped, seed: u64, replicates: usize) -> Vec<Values> {
+    let mut w = new_counts(grouped);
     (0..replicates as u64)
         .map(|rep| {
-            ranked.draw(seed, rep, &mut w);
-            ranked.values(&w)
+            grouped.draw(seed, rep, &mut w);
+            grouped.values(&w)
         })
         .collect()
 }
@@ -489,33 +685,116 @@ mod tests {
     }
 
     #[test]
-    fn copies_past_255_are_counted_exactly() {
-        // Rows: 0 T y1 0.9 | 1 C y0 0.5 | 2 T y0 0.1 | 3 C y1 0.2. Give row 1 300 copies (255 + 45 overflow)
-        // and compare with the same data written out with 300 copies of row 1.
-        let (s, t, y) = (
-            [0.9, 0.5, 0.1, 0.2],
-            [true, false, true, false],
-            [true, false, false, true],
-        );
+    fn a_replicate_equals_the_metrics_of_its_redrawn_rows() {
+        // Scores rounded to 0.01: ≤ 101 tie blocks, so every block is its own group and a replicate's Qini and
+        // AUUC must be those of the redrawn rows written out (each cell's copies as rows with the block's score).
+        let (s, t, y) = sample();
+        let yb: Vec<bool> = y.iter().map(|&v| v == 1).collect();
         let ranking = Ranking::new(&s);
-        let ranked = Ranked::new(&ranking, &t, &y, 0.3);
-        // Ranking: rows 0, 1, 3, 2 → control rows in order: 1, 3.
-        let mut w = Weights::new(ranked.n_arm, 1);
-        w.w[1][0] = 255;
-        w.overflow[1] = vec![0; 45];
-        let v = ranked.values(&w);
-        let mut s2 = s.to_vec();
-        let mut t2 = t.to_vec();
-        let mut y2: Vec<u8> = y.iter().map(|&b| u8::from(b)).collect();
-        for _ in 0..299 {
-            s2.push(0.5);
-            t2.push(false);
-            y2.push(0);
+        let ranked = Ranked::new(&ranking, &t, &yb, 0.3);
+        let g = Grouped::new(&ranked, ranking.block_ends.len(), MAX_GROUPS);
+        assert_eq!(g.groups(), ranking.block_ends.len());
+        let mut counts = new_counts(&g);
+        for rep in 0..3 {
+            g.draw(5, rep, &mut counts);
+            assert_eq!(
+                counts[0].iter().map(|&c| c as usize).sum::<usize>(),
+                g.n_arm[0]
+            );
+            assert_eq!(
+                counts[1].iter().map(|&c| c as usize).sum::<usize>(),
+                g.n_arm[1]
+            );
+            let (mut s2, mut t2, mut y2) = (Vec::new(), Vec::new(), Vec::new());
+            let mut start = 0usize;
+            for (b, &end) in ranking.block_ends.iter().enumerate() {
+                let score = s[ranking.rows[start] as usize];
+                start = end as usize;
+                for (arm, treated) in [(0, true), (1, false)] {
+                    for conv in 0..2 {
+                        for _ in 0..counts[arm][2 * b + conv] {
+                            s2.push(score);
+                            t2.push(treated);
+                            y2.push(conv as u8);
+                        }
+                    }
+                }
+            }
+            let v = g.values(&counts);
+            let q = qini_auc_score(&s2, &t2, &y2, true).unwrap();
+            let a = uplift_auc_score(&s2, &t2, &y2).unwrap();
+            assert!((v[0].unwrap() - q).abs() < 1e-12, "{v:?} {q}");
+            assert!((v[1].unwrap() - a).abs() < 1e-12, "{v:?} {a}");
         }
-        let q = qini_auc_score(&s2, &t2, &y2, true).unwrap();
-        let a = uplift_auc_score(&s2, &t2, &y2).unwrap();
-        assert!((v[0].unwrap() - q).abs() < 1e-12, "{v:?} {q}");
-        assert!((v[1].unwrap() - a).abs() < 1e-12, "{v:?} {a}");
+    }
+
+    #[test]
+    fn grouping_moves_the_interval_far_less_than_its_width() {
+        // 10,000 distinct scores: per-row groups (the exact replicate metrics) vs 250 groups of 40 rows, a far
+        // coarser cut than production's 8,192 groups. With 500 replicates two independent runs' percentiles
+        // differ by a few % of the width (Monte Carlo noise), so 15 % bounds the grouping effect generously.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let n = 10_000;
+        let (mut s, mut t, mut y) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            let x: f64 = rng.gen();
+            let treated = rng.gen_bool(0.7);
+            s.push(x);
+            t.push(treated);
+            y.push(rng.gen_bool(0.05 + if treated { 0.1 * x } else { 0.0 }));
+        }
+        let p = BootstrapParams {
+            replicates: 500,
+            ..Default::default()
+        };
+        let ranking = Ranking::new(&s);
+        let exact = bootstrap_grouped(&ranking, &t, &y, &p, n);
+        let coarse = bootstrap_grouped(&ranking, &t, &y, &p, 250);
+        assert!(exact.method.ends_with("(10000 groups)"), "{}", exact.method);
+        assert!(coarse.method.ends_with("(250 groups)"), "{}", coarse.method);
+        for (a, b) in [
+            (exact.qini, coarse.qini),
+            (exact.auuc, coarse.auuc),
+            (exact.uplift_at_k_overall, coarse.uplift_at_k_overall),
+            (exact.uplift_at_k_by_group, coarse.uplift_at_k_by_group),
+        ] {
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a.estimate, b.estimate);
+            let width = a.high - a.low;
+            assert!((a.low - b.low).abs() < 0.15 * width, "{a:?} {b:?}");
+            assert!((a.high - b.high).abs() < 0.15 * width, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn poisson_and_multinomial_draws_have_the_right_moments() {
+        // Poisson(mu): mean = variance = mu. 20,000 draws: the mean's sd is sqrt(mu/20000); allow 4 sd; the
+        // variance's relative sd is about sqrt(2/20000) = 1 %: allow 5 %.
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for mu in [0.3, 3.5, 9.9, 10.0, 250.0] {
+            let v: Vec<f64> = (0..20_000).map(|_| poisson(&mut rng, mu) as f64).collect();
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() - 1) as f64;
+            assert!(
+                (m - mu).abs() < 4.0 * (mu / 20_000.0).sqrt(),
+                "mu {mu}: mean {m}"
+            );
+            assert!((var / mu - 1.0).abs() < 0.05, "mu {mu}: variance {var}");
+        }
+        assert_eq!(poisson(&mut rng, 0.0), 0);
+        // Multinomial over sizes 1, 0, 5, 994 (n = 1,000): the total is exact, an empty cell gets nothing, and
+        // cell 2's count (Binomial(1000, 0.005): mean 5) averages 5 over 2,000 draws (sd 0.05 → within 0.2).
+        let size = [1u32, 0, 5, 994];
+        let ends = [1u64, 1, 6, 1000];
+        let mut out = Vec::new();
+        let mut sum2 = 0u64;
+        for _ in 0..2000 {
+            multinomial(&mut rng, &size, &ends, &mut out);
+            assert_eq!(out.iter().map(|&c| u64::from(c)).sum::<u64>(), 1000);
+            assert_eq!(out[1], 0);
+            sum2 += u64::from(out[2]);
+        }
+        assert!((sum2 as f64 / 2000.0 - 5.0).abs() < 0.2, "{sum2}");
     }
 
     #[test]
@@ -525,7 +804,8 @@ mod tests {
         let y: Vec<bool> = y.iter().map(|&v| v == 1).collect();
         let ranking = Ranking::new(&s);
         let ranked = Ranked::new(&ranking, &t, &y, 0.3);
-        assert_eq!(run_replicates(&ranked, 9, 40), run_serial(&ranked, 9, 40));
+        let g = Grouped::new(&ranked, ranking.block_ends.len(), MAX_GROUPS);
+        assert_eq!(run_replicates(&g, 9, 40), run_serial(&g, 9, 40));
     }
 
     #[test]
@@ -549,35 +829,40 @@ mod timing {
     use super::*;
     use rand::Rng;
 
-    /// Split of one replicate's time at 1M rows: `cargo test --release --lib bootstrap::timing -- --ignored --nocapture`.
+    /// Split of one replicate's time at 2M rows: `cargo test --release --lib bootstrap::timing -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn split() {
-        let n = 1_000_000;
+        let n = 2_000_000;
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let s: Vec<f64> = (0..n).map(|_| rng.gen()).collect();
         let t: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.85)).collect();
         let y: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.03)).collect();
         let ranking = Ranking::new(&s);
         let ranked = Ranked::new(&ranking, &t, &y, 0.3);
-        let mut w = Weights::new(ranked.n_arm, 0);
-        let reps = 20;
-        let cpu = || std::time::Instant::now();
-        let t0 = cpu();
+        let g = Grouped::new(&ranked, ranking.block_ends.len(), MAX_GROUPS);
+        let mut w = new_counts(&g);
+        let reps = 50;
+        let clock = std::time::Instant::now;
+        let t0 = clock();
         for r in 0..reps {
-            ranked.draw(1, r, &mut w);
+            g.draw(1, r, &mut w);
         }
         let draw = t0.elapsed().as_secs_f64() / reps as f64;
-        let t0 = cpu();
+        let t0 = clock();
         let mut acc = 0.0;
         for _ in 0..reps {
-            acc += ranked.values(&w)[0].unwrap_or(0.0);
+            acc += g.values(&w)[0].unwrap_or(0.0);
         }
         let values = t0.elapsed().as_secs_f64() / reps as f64;
+        let t0 = clock();
+        let full = ranked.full()[0].unwrap_or(0.0);
+        let full_s = t0.elapsed().as_secs_f64();
         println!(
-            "draw {:.2} ms, values {:.2} ms ({acc})",
+            "draw {:.3} ms, values {:.3} ms per replicate; full pass {:.1} ms ({acc} {full})",
             draw * 1e3,
-            values * 1e3
+            values * 1e3,
+            full_s * 1e3
         );
     }
 }
