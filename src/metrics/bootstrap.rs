@@ -150,8 +150,6 @@ pub(crate) const MAX_GROUPS: usize = 8192;
 struct Ranked {
     /// Per ranking position: bit 0 = treated, bit 1 = converted, bit 2 = last row of its tie block.
     kind: Vec<u8>,
-    /// Rows per arm: [treated, control].
-    n_arm: [usize; 2],
     /// Copies taken by uplift@k overall (`None` if k is out of range for these rows).
     cut_overall: Option<u64>,
     /// Copies taken per arm by uplift@k by group.
@@ -272,7 +270,6 @@ impl Ranked {
         };
         Ranked {
             kind,
-            n_arm,
             cut_overall,
             cut_by_group,
         }
@@ -314,7 +311,6 @@ struct Grouped {
     size: [Vec<u32>; 2],
     /// Per arm, running totals of `size` (end of each cell), for dealing single draws.
     ends: [Vec<u64>; 2],
-    n_arm: [usize; 2],
     cut_overall: Option<u64>,
     cut_by_group: Option<[u64; 2]>,
 }
@@ -359,7 +355,6 @@ impl Grouped {
         Grouped {
             size,
             ends,
-            n_arm: ranked.n_arm,
             cut_overall: ranked.cut_overall,
             cut_by_group: ranked.cut_by_group,
         }
