@@ -694,11 +694,11 @@ mod tests {
             g.draw(5, rep, &mut counts);
             assert_eq!(
                 counts[0].iter().map(|&c| c as usize).sum::<usize>(),
-                g.n_arm[0]
+                t.iter().filter(|&&b| b).count()
             );
             assert_eq!(
                 counts[1].iter().map(|&c| c as usize).sum::<usize>(),
-                g.n_arm[1]
+                t.iter().filter(|&&b| !b).count()
             );
             let (mut s2, mut t2, mut y2) = (Vec::new(), Vec::new(), Vec::new());
             let mut start = 0usize;
