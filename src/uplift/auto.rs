@@ -61,23 +61,58 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
 /// Per-row weight 1 − rank/n (rank 0 = highest score; ties share the average rank), minus ½ (random targeting).
 fn rank_weights(score: &[f64]) -> Vec<f64> {
     let n = score.len();
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+    // Sort (key, row) pairs: the key orders like `total_cmp` descending, so ties sit together (their order
+    // does not matter: they share one weight).
+    let mut keyed: Vec<(u64, u32)> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (descending_key(s), i as u32))
+        .collect();
+    keyed.sort_unstable();
     let mut w = vec![0.0; n];
     let nf = n.max(1) as f64;
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && score[idx[j + 1]] == score[idx[i]] {
+        while j + 1 < n && keyed[j + 1].0 == keyed[i].0 {
             j += 1;
         }
         let avg_rank = (i + j) as f64 / 2.0;
-        for &r in &idx[i..=j] {
-            w[r] = 1.0 - avg_rank / nf - 0.5;
+        for &(_, r) in &keyed[i..=j] {
+            w[r as usize] = 1.0 - avg_rank / nf - 0.5;
         }
         i = j + 1;
     }
     w
+}
+
+/// A u64 that sorts ascending in descending order of the (finite) score; −0.0 and 0.0 get one key, as they
+/// are equal scores.
+fn descending_key(s: f64) -> u64 {
+    let b = (s + 0.0).to_bits(); // −0.0 + 0.0 = 0.0
+                                 // total order as unsigned: flip all bits of negatives, the sign bit of positives; then reverse
+    let asc = if b >> 63 == 1 { !b } else { b | (1 << 63) };
+    !asc
+}
+
+/// Per-row gain terms of each candidate: rank weight × φ (candidates in parallel natively; same values).
+fn gain_terms(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)]) -> Vec<Vec<f64>> {
+    let one = |(_, tau): &(MetaLearner, Vec<f64>)| -> Vec<f64> {
+        rank_weights(tau)
+            .iter()
+            .zip(phi)
+            .map(|(w, p)| w * p)
+            .collect()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        candidates.par_iter().map(one).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        candidates.iter().map(one).collect()
+    }
 }
 
 /// Choose among `candidates` (learner, out-of-fold τ̂) with pseudo-outcomes `phi`; `se_rule` standard errors
@@ -89,16 +124,7 @@ pub fn choose(
     blend_margin: f64,
 ) -> AutoReport {
     let n = phi.len().max(1) as f64;
-    let terms: Vec<Vec<f64>> = candidates
-        .iter()
-        .map(|(_, tau)| {
-            rank_weights(tau)
-                .iter()
-                .zip(phi)
-                .map(|(w, p)| w * p)
-                .collect()
-        })
-        .collect();
+    let terms = gain_terms(phi, candidates);
     let gains: Vec<f64> = terms.iter().map(|t| t.iter().sum::<f64>() / n).collect();
     let best = (0..candidates.len())
         .max_by(|&a, &b| {
@@ -202,6 +228,20 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descending_key_orders_scores_high_first() {
+        let v = [3.5, -0.0, 0.0, -2.0, 1e-300, -1e300, 7.0];
+        for a in v {
+            for b in v {
+                assert_eq!(
+                    descending_key(a).cmp(&descending_key(b)),
+                    b.partial_cmp(&a).unwrap(),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn rank_weights_by_hand() {
