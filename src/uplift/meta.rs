@@ -25,7 +25,7 @@ use crate::learners::logistic::LogisticModel;
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
 
 /// The base-learner factory: one fresh learner per model.
-pub type BaseFactory<'a> = &'a dyn Fn(&BaseSpec) -> Box<dyn Learner>;
+pub type BaseFactory<'a> = &'a (dyn Fn(&BaseSpec) -> Box<dyn Learner> + Sync);
 
 /// Undo positive-class weighting w: p = p_w / (p_w + w·(1 − p_w)).
 pub fn map_back(p_w: f64, w: f64) -> f64 {

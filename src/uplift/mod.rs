@@ -82,6 +82,17 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Count one unit of `stage` that finished on another thread, while this thread's own stages were timed
+    /// (its wall time is already in them): progress only, no time.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn tick(&mut self, stage: &str) {
+        self.done += 1;
+        (self.progress)(
+            stage,
+            (self.done as f64 / self.total.max(1) as f64).min(1.0),
+        );
+    }
+
     /// Record that one unit of `stage` finished; stop if cancelled.
     fn step(&mut self, stage: &str) -> Result<()> {
         if let Some(now) = self.now {
@@ -158,14 +169,7 @@ pub fn fit_uplift(
             base,
             cancel,
         };
-        let mut out = Vec::with_capacity(k);
-        for f in 0..k {
-            let train = folds.train_rows(f);
-            out.push(meta::fit_fold(&inp, f, &train, needs, &mut |s| {
-                run.step(s)
-            })?);
-        }
-        out
+        fit_folds(&inp, &folds, needs, &mut run)?
     };
 
     // Out-of-fold predictions: each fold's models score only that fold's rows.
@@ -283,6 +287,113 @@ pub fn fit_uplift(
         timings: run.timings,
         settings: params.clone(),
     })
+}
+
+/// Fit every fold's models, in fold order.
+fn fit_folds(inp: &Inputs, folds: &Folds, needs: Needs, run: &mut Run) -> Result<Vec<FoldModels>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if folds.k > 1 && rayon::current_num_threads() > 1 {
+        return fit_folds_parallel(inp, folds, needs, run);
+    }
+    let mut out = Vec::with_capacity(folds.k);
+    for f in 0..folds.k {
+        let train = folds.train_rows(f);
+        out.push(meta::fit_fold(inp, f, &train, needs, &mut |s| run.step(s))?);
+    }
+    Ok(out)
+}
+
+/// Natively, two folds at a time: this thread and one helper thread take the next fold until none is left
+/// (each model still uses the thread pool inside). A fold's models depend only on its rows and seeds, so the
+/// result is the serial one to the bit. Progress and timings stay on this thread: its stages are timed as
+/// usual (wall time), the helper's finished models are counted for progress only.
+#[cfg(not(target_arch = "wasm32"))]
+fn fit_folds_parallel(
+    inp: &Inputs,
+    folds: &Folds,
+    needs: Needs,
+    run: &mut Run,
+) -> Result<Vec<FoldModels>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let k = folds.k;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let events: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let take = || {
+        let f = next.fetch_add(1, Ordering::SeqCst);
+        (f < k && !stop.load(Ordering::SeqCst)).then_some(f)
+    };
+    let drain = |run: &mut Run| {
+        let done: Vec<&'static str> = events
+            .lock()
+            .map(|mut e| e.split_off(0))
+            .unwrap_or_default();
+        for s in done {
+            run.tick(s);
+        }
+    };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| -> Result<Vec<FoldModels>> {
+            let mut got = Vec::new();
+            while let Some(f) = take() {
+                let train = folds.train_rows(f);
+                let fitted = meta::fit_fold(inp, f, &train, needs, &mut |s| {
+                    if let Ok(mut e) = events.lock() {
+                        e.push(s);
+                    }
+                    if stop.load(Ordering::SeqCst) || (inp.cancel)() {
+                        return Err(Error::Cancelled);
+                    }
+                    Ok(())
+                });
+                match fitted {
+                    Ok(m) => got.push(m),
+                    Err(e) => {
+                        stop.store(true, Ordering::SeqCst);
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(got)
+        });
+        let mut got = Vec::new();
+        let mut failed = None;
+        while let Some(f) = take() {
+            let train = folds.train_rows(f);
+            let fitted = meta::fit_fold(inp, f, &train, needs, &mut |s| {
+                run.step(s)?;
+                drain(run);
+                if stop.load(Ordering::SeqCst) {
+                    return Err(Error::Cancelled);
+                }
+                Ok(())
+            });
+            match fitted {
+                Ok(m) => got.push(m),
+                Err(e) => {
+                    stop.store(true, Ordering::SeqCst);
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let theirs = helper.join();
+        (failed.map_or(Ok(got), Err), theirs)
+    });
+    drain(run);
+    // The helper's own error (it stopped first) explains more than the Cancelled it caused here.
+    let theirs = match theirs {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let (mine, theirs) = match (mine, theirs) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(Error::Cancelled), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let mut all: Vec<FoldModels> = mine.into_iter().chain(theirs).collect();
+    all.sort_by_key(|m| m.fold);
+    Ok(all)
 }
 
 fn scatter(dst: &mut [f64], rows: &[u32], values: &[f64]) {
