@@ -218,6 +218,14 @@ fn fit(o: &Opts) -> Result<()> {
     let mut progress = progress_printer(o.flag("--quiet"));
     let run = score(&prepared, &params, &mut progress, &|| false, Some(&now))?;
     let f = &run.fit;
+    // Stages after the fit, in ms (REPORT.json timings.after).
+    let mut after: Vec<(&str, f64)> = Vec::new();
+    let mut lap = |stage, t0: &mut f64| {
+        let t = now();
+        after.push((stage, t - *t0));
+        *t0 = t;
+    };
+    let mut t0 = now();
     let scored = scored_from(
         &prepared,
         f.uplift.clone(),
@@ -234,6 +242,7 @@ fn fit(o: &Opts) -> Result<()> {
         .map(|c| attribute_column(&table, &c.name, &prepared.rows))
         .collect::<Result<Vec<_>>>()?;
     let campaign = Campaign::build(scored, attributes, cparams)?;
+    lap("campaign", &mut t0);
     let mparams = MetricsParams::default();
     let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, &mparams)?;
     let response_metrics = uplift_metrics(
@@ -242,6 +251,7 @@ fn fit(o: &Opts) -> Result<()> {
         &prepared.outcome,
         &mparams,
     )?;
+    lap("metrics", &mut t0);
     let columns = ScoreColumns {
         row: prepared.rows.clone(),
         uplift: f.uplift.clone(),
@@ -272,6 +282,11 @@ fn fit(o: &Opts) -> Result<()> {
     let mut w = BufWriter::new(create(out)?);
     columns.write_csv(&mut w)?;
     w.flush().map_err(|e| io_err(out, e))?;
+    lap("write scores", &mut t0);
+    let after: Vec<Value> = after
+        .iter()
+        .map(|(stage, ms)| json!({ "stage": stage, "ms": ms }))
+        .collect();
     let total_ms = now();
     if let Some(path) = o.get("--report") {
         let report = json!({
@@ -289,7 +304,7 @@ fn fit(o: &Opts) -> Result<()> {
             "archetypes": { "thresholds": campaign.archetypes.thresholds, "summary": campaign.archetypes.summary },
             "review": campaign.review.summary,
             "warnings": f.warnings,
-            "timings": { "readAndPrepareMs": read_ms, "stages": f.timings, "totalMs": total_ms },
+            "timings": { "readAndPrepareMs": read_ms, "stages": f.timings, "after": after, "totalMs": total_ms },
         });
         write_json(path, &report)?;
     }

@@ -6,7 +6,7 @@ use crate::data::binning::BinParams;
 use crate::data::prepare::Prepared;
 use crate::error::Result;
 use crate::learners::CancelFn;
-use crate::uplift::{fit_uplift, UpliftFit, UpliftParams};
+use crate::uplift::{fit_uplift, StageTiming, UpliftFit, UpliftParams};
 
 use super::base::BaseParams;
 
@@ -44,9 +44,11 @@ pub fn score(
     params.base.validate()?;
     params.uplift.validate()?;
     progress("Binning features", 0.0);
+    let t0 = now_ms.map(|f| f());
     let design = prepared.design(&params.bins);
+    let binning_ms = now_ms.zip(t0).map(|(f, t0)| f() - t0);
     let factory = params.base.factory();
-    let fit = fit_uplift(
+    let mut fit = fit_uplift(
         &design,
         &prepared.treatment,
         &prepared.outcome,
@@ -56,6 +58,15 @@ pub fn score(
         cancel,
         now_ms,
     )?;
+    if let Some(ms) = binning_ms {
+        fit.timings.insert(
+            0,
+            StageTiming {
+                stage: "binning".to_string(),
+                ms,
+            },
+        );
+    }
     Ok(ScoreRun {
         fit,
         base_learner: params.base.label(),
