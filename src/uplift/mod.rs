@@ -230,11 +230,19 @@ pub fn fit_uplift(
         .map(|(_, t)| t.clone())
         .unwrap_or_else(|| vec![0.0; n]);
 
-    // Uncertainty: every pipeline scores the rows it trained on too.
-    let mut jack = uncertainty::Jackknife::new(&uplift, k);
-    for m in &models {
-        let rows = folds.train_rows(m.fold);
-        let p = m.predict_for(
+    // Uncertainty: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
+    let m = params.se_pipelines.min(k);
+    let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
+    for model in &models {
+        let f = model.fold;
+        // rows of the folds g whose next m − 1 folds include f: f − g (mod k) ∈ 1..m
+        let rows: Vec<u32> = (0..n as u32)
+            .filter(|&i| {
+                let g = folds.fold_of[i as usize] as usize;
+                (1..m).contains(&((f + k - g) % k))
+            })
+            .collect();
+        let p = model.predict_for(
             design,
             design_s.as_mut(),
             &rows,

@@ -101,6 +101,13 @@ pub struct UpliftParams {
     /// Fewest non-converters a model keeps when sampling, ≥ 1000 (default 50,000): models with no more
     /// non-converters than this use every row (so small data is never sampled).
     pub nonconverter_min: usize,
+    /// Fold pipelines that score each row for its standard error, 2..=folds (default 3; more than `folds`
+    /// counts as `folds`): the row's own out-of-fold pipeline and the next m − 1 folds' (in fold order,
+    /// wrapping). The standard error is the grouped jackknife of all K pipelines estimated from these m
+    /// (see `uncertainty`): m = K is the full jackknife; each extra pipeline costs a prediction of every row
+    /// by the learner's models, so m = 3 halves that stage at K = 5 for a noisier per-row standard error
+    /// (2 degrees of freedom instead of 4; tests/uplift_uncertainty.rs measures its coverage).
+    pub se_pipelines: usize,
 }
 
 impl Default for UpliftParams {
@@ -124,6 +131,7 @@ impl Default for UpliftParams {
             propensity_sample_rows: 200_000,
             nonconverter_ratio: 100.0,
             nonconverter_min: 50_000,
+            se_pipelines: 3,
         }
     }
 }
@@ -178,6 +186,13 @@ impl UpliftParams {
                 name: "nonconverterMin",
                 expected: "at least 1000",
                 found: self.nonconverter_min.to_string(),
+            });
+        }
+        if self.se_pipelines < 2 {
+            return Err(Error::BadParam {
+                name: "sePipelines",
+                expected: "at least 2 (the row's own fold pipeline and one more)",
+                found: self.se_pipelines.to_string(),
             });
         }
         let c = &self.auto_candidates;

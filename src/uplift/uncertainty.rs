@@ -10,6 +10,12 @@
 //!
 //! It measures how much τ̂ moves when the training rows change (the variance of the estimate), not the bias of
 //! a model that cannot represent τ. Checked on generated data in `tests/uplift_uncertainty.rs`.
+//!
+//! Cheaper form (`UpliftParams::se_pipelines` = m < K): each row is scored by only m of the K pipelines (its
+//! own and the next m − 1 folds'). Their sample variance s_m² = Σ_{j≤m} (τ̂_j − τ̄_m)²/(m − 1) estimates the
+//! same per-pipeline variance as the K-pipeline one, so se_i² = (K − 1)·s_m², which is the formula above when
+//! m = K. Fewer pipelines: the same quantity with fewer degrees of freedom (m − 1), for (m − 1)/(K − 1) of
+//! the prediction work.
 
 /// Accumulates the K estimates of each row as deviations from its out-of-fold score (numerically stable).
 pub struct Jackknife {
@@ -17,16 +23,19 @@ pub struct Jackknife {
     sum: Vec<f64>,
     sum_sq: Vec<f64>,
     k: usize,
+    m: usize,
 }
 
 impl Jackknife {
-    /// Start from the out-of-fold scores (one of the K estimates of each row) with `k` pipelines in all.
-    pub fn new(oof: &[f64], k: usize) -> Jackknife {
+    /// Start from the out-of-fold scores (one of the estimates of each row) with `k` pipelines in all, of
+    /// which `m` (2 ≤ m ≤ k, the out-of-fold one included) score each row.
+    pub fn new(oof: &[f64], k: usize, m: usize) -> Jackknife {
         Jackknife {
             base: oof.to_vec(),
             sum: vec![0.0; oof.len()],
             sum_sq: vec![0.0; oof.len()],
             k,
+            m: m.clamp(2.min(k), k.max(1)),
         }
     }
 
@@ -40,13 +49,19 @@ impl Jackknife {
         }
     }
 
-    /// se_i = sqrt(Σ_k (τ̂_k − τ̄)²) = sqrt(Σ d² − (Σ d)²/K) with d = τ̂_k − τ̂_oof.
+    /// se_i = sqrt((K − 1)/(m − 1) · (Σ d² − (Σ d)²/m)) with d = τ̂_j − τ̂_oof over the m pipelines; with
+    /// m = K that is sqrt(Σ_k (τ̂_k − τ̄)²).
     pub fn standard_errors(&self) -> Vec<f64> {
-        let k = self.k.max(1) as f64;
+        let m = self.m.max(1) as f64;
+        let scale = if self.m == self.k {
+            1.0
+        } else {
+            (self.k as f64 - 1.0) / (m - 1.0).max(1.0)
+        };
         self.sum
             .iter()
             .zip(&self.sum_sq)
-            .map(|(&s, &s2)| libm::sqrt((s2 - s * s / k).max(0.0)))
+            .map(|(&s, &s2)| libm::sqrt(scale * (s2 - s * s / m).max(0.0)))
             .collect()
     }
 }
@@ -59,11 +74,22 @@ mod tests {
     fn spread_by_hand() {
         // Row 0: estimates 1, 2, 3 (oof 1) → mean 2, Σ(τ−τ̄)² = 1 + 0 + 1 = 2 → se √2.
         // Row 1: estimates 5, 5, 5 → se 0.
-        let mut j = Jackknife::new(&[1.0, 5.0], 3);
+        let mut j = Jackknife::new(&[1.0, 5.0], 3, 3);
         j.add(&[0, 1], &[2.0, 5.0]);
         j.add(&[0, 1], &[3.0, 5.0]);
         let se = j.standard_errors();
         assert!((se[0] - 2f64.sqrt()).abs() < 1e-12);
         assert_eq!(se[1], 0.0);
+    }
+
+    #[test]
+    fn fewer_pipelines_by_hand() {
+        // K = 5 pipelines, m = 3 score the row: estimates 1 (oof), 2, 4 → mean 7/3, Σ(τ − τ̄)² = 16/9 + 1/9 +
+        // 25/9 = 42/9, sample variance 21/9 = 7/3, se² = (K − 1)·7/3 = 28/3.
+        let mut j = Jackknife::new(&[1.0], 5, 3);
+        j.add(&[0], &[2.0]);
+        j.add(&[0], &[4.0]);
+        let se = j.standard_errors();
+        assert!((se[0] - (28.0f64 / 3.0).sqrt()).abs() < 1e-12, "{se:?}");
     }
 }
