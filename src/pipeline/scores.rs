@@ -48,11 +48,12 @@ fn io(e: std::io::Error) -> Error {
 }
 
 /// Shortest text that reads back as the same f64 (Rust's `{}` is round-trip exact).
-fn num(v: f64) -> String {
+/// `,` and the number, shortest round-trip form (nothing for NaN or infinite).
+fn push_num(buf: &mut String, v: f64) {
+    use std::fmt::Write as _;
+    buf.push(',');
     if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
+        let _ = write!(buf, "{v}");
     }
 }
 
@@ -81,21 +82,46 @@ impl ScoreColumns {
         .collect();
         header.extend(text.iter().map(|(name, _)| *name));
         writeln!(out, "{}", header.join(",")).map_err(io)?;
-        let mut line = String::new();
-        for i in 0..n {
-            line.clear();
-            line.push_str(&self.row[i].to_string());
-            line.push(',');
-            line.push_str(&num(self.uplift[i]));
-            for (_, col) in &numeric {
-                line.push(',');
-                line.push_str(&num(col[i]));
+        // Lines of rows `r` appended to `buf` (the same text, however the rows are split).
+        let lines = |r: std::ops::Range<usize>, buf: &mut String| {
+            use std::fmt::Write as _;
+            buf.clear();
+            for i in r {
+                let _ = write!(buf, "{}", self.row[i]);
+                push_num(buf, self.uplift[i]);
+                for (_, col) in &numeric {
+                    push_num(buf, col[i]);
+                }
+                for (_, col) in &text {
+                    buf.push(',');
+                    buf.push_str(&csv_cell(&col[i]));
+                }
+                buf.push('\n');
             }
-            for (_, col) in &text {
-                line.push(',');
-                line.push_str(&csv_cell(&col[i]));
+        };
+        // Natively, chunks of rows are formatted on the thread pool (formatting floats is most of the time),
+        // a batch of chunks at a time, and written in order.
+        const CHUNK: usize = 16_384;
+        const BATCH: usize = 32;
+        let chunks: Vec<std::ops::Range<usize>> = (0..n.div_ceil(CHUNK))
+            .map(|c| c * CHUNK..((c + 1) * CHUNK).min(n))
+            .collect();
+        for batch in chunks.chunks(BATCH) {
+            let mut bufs: Vec<String> = vec![String::new(); batch.len()];
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                bufs.par_iter_mut()
+                    .zip(batch.par_iter())
+                    .for_each(|(b, r)| lines(r.clone(), b));
             }
-            writeln!(out, "{line}").map_err(io)?;
+            #[cfg(target_arch = "wasm32")]
+            for (b, r) in bufs.iter_mut().zip(batch) {
+                lines(r.clone(), b);
+            }
+            for b in &bufs {
+                out.write_all(b.as_bytes()).map_err(io)?;
+            }
         }
         Ok(())
     }
