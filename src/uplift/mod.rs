@@ -82,17 +82,6 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Count one unit of `stage` that finished on another thread, while this thread's own stages were timed
-    /// (its wall time is already in them): progress only, no time.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn tick(&mut self, stage: &str) {
-        self.done += 1;
-        (self.progress)(
-            stage,
-            (self.done as f64 / self.total.max(1) as f64).min(1.0),
-        );
-    }
-
     /// Record that one unit of `stage` finished; stop if cancelled.
     fn step(&mut self, stage: &str) -> Result<()> {
         if let Some(now) = self.now {
@@ -314,7 +303,7 @@ fn fit_folds(inp: &Inputs, folds: &Folds, needs: Needs, run: &mut Run) -> Result
 /// Natively, two folds at a time: this thread and one helper thread take the next fold until none is left
 /// (each model still uses the thread pool inside). A fold's models depend only on its rows and seeds, so the
 /// result is the serial one to the bit. Progress and timings stay on this thread: its stages are timed as
-/// usual (wall time), the helper's finished models are counted for progress only.
+/// usual (wall time); the helper's finished models are recorded after this thread's next one, with ~0 ms.
 #[cfg(not(target_arch = "wasm32"))]
 fn fit_folds_parallel(
     inp: &Inputs,
@@ -332,14 +321,16 @@ fn fit_folds_parallel(
         let f = next.fetch_add(1, Ordering::SeqCst);
         (f < k && !stop.load(Ordering::SeqCst)).then_some(f)
     };
-    let drain = |run: &mut Run| {
+    // The helper's finished models, recorded here right after one of this thread's (so they take ~0 ms).
+    let drain = |run: &mut Run| -> Result<()> {
         let done: Vec<&'static str> = events
             .lock()
             .map(|mut e| e.split_off(0))
             .unwrap_or_default();
         for s in done {
-            run.tick(s);
+            run.step(s)?;
         }
+        Ok(())
     };
     let (mine, theirs) = std::thread::scope(|scope| {
         let helper = scope.spawn(|| -> Result<Vec<FoldModels>> {
@@ -371,7 +362,7 @@ fn fit_folds_parallel(
             let train = folds.train_rows(f);
             let fitted = meta::fit_fold(inp, f, &train, needs, &mut |s| {
                 run.step(s)?;
-                drain(run);
+                drain(run)?;
                 if stop.load(Ordering::SeqCst) {
                     return Err(Error::Cancelled);
                 }
@@ -389,7 +380,7 @@ fn fit_folds_parallel(
         let theirs = helper.join();
         (failed.map_or(Ok(got), Err), theirs)
     });
-    drain(run);
+    let drained = drain(run);
     // The helper's own error (it stopped first) explains more than the Cancelled it caused here.
     let theirs = match theirs {
         Ok(r) => r,
@@ -399,6 +390,7 @@ fn fit_folds_parallel(
         (Ok(a), Ok(b)) => (a, b),
         (Err(Error::Cancelled), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(e),
     };
+    drained?;
     let mut all: Vec<FoldModels> = mine.into_iter().chain(theirs).collect();
     all.sort_by_key(|m| m.fold);
     Ok(all)
