@@ -368,8 +368,8 @@ impl Grouped {
     fn draw(&self, seed: u64, rep: u64, counts: &mut [Vec<u32>; 2]) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(rep);
-        for arm in 0..2 {
-            multinomial(&mut rng, &self.size[arm], &self.ends[arm], &mut counts[arm]);
+        for ((size, ends), out) in self.size.iter().zip(&self.ends).zip(counts.iter_mut()) {
+            multinomial(&mut rng, size, ends, out);
         }
     }
 
