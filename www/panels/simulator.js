@@ -1,13 +1,18 @@
 // Panel 5 — Simulator: budget slider (share or money), cost and value inputs, archetype thresholds; KPIs of
 // uplift targeting next to conversion-rate targeting, everyone and random; the budget chart with the current
 // point; the headline; the fairness table and the fairness-aware option. A slider move is one `simulate`
-// round-trip to the worker, coalesced (never more than one in flight); the chart is redrawn here.
-import { drawBudgetChart } from '../charts.js';
+// round-trip to the worker, coalesced (never more than one in flight). The tables are built once per shape (the
+// policies, the audited groups) and then updated in place, text node by text node; the chart's curves are drawn
+// once per curve, a move redraws only the marker (charts.js budgetChart).
+import { budgetChart } from '../charts.js';
 import { el, fmt } from '../ui.js';
 
 const POLICIES = ['uplift', 'conversionRate', 'everyone', 'random'];
-const money = (x) => (x == null || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
-const num = (x, d = 1) => (x == null || !Number.isFinite(x) ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: d }));
+// One formatter per number of digits, made once: `toLocaleString` with options builds a new Intl.NumberFormat per
+// call (~50 µs each, ~40 numbers per slider move).
+const FORMATS = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
+const num = (x, d = 1) => (x == null || !Number.isFinite(x) ? '—' : FORMATS[d].format(x));
+const money = (x) => num(x, 2);
 const est = (e, d = 1) => (e ? `${num(e.estimate, d)} [${num(e.low, d)}, ${num(e.high, d)}]` : '—');
 
 /**
@@ -23,7 +28,7 @@ export function createSimulatorPanel(ctx, engine, app) {
   const value = $('value-input');
   const pmin = $('pmin-slider');
   const dnd = $('dnd-slider');
-  const canvas = $('budget-chart');
+  const chart = budgetChart($('budget-chart'));
   let rows = 0;
   let curve = null;
   let source = null;
@@ -75,6 +80,11 @@ export function createSimulatorPanel(ctx, engine, app) {
         ctx.signals.dataset.simulateRoundTripMs = (tr - t).toFixed(1);
         ctx.signals.dataset.simulateRenderMs = (performance.now() - tr).toFixed(1);
         ctx.signals.dataset.simulateMs = ms.toFixed(1);
+        const trip = engine.lastTiming('simulate');
+        if (trip) {
+          for (const [k, v] of Object.entries(trip)) ctx.signals.dataset[`simulate${k[0].toUpperCase()}${k.slice(1)}`] = v.toFixed(2);
+        }
+        for (const [k, v] of Object.entries(parts)) ctx.signals.dataset[`simulate${k}Ms`] = v.toFixed(2);
         ctx.signals.dataset.simulatedBudget = `${b.kind}:${b.value}`;
         ctx.bump('simulated');
         emitSimulate(view.simulation);
@@ -104,40 +114,75 @@ export function createSimulatorPanel(ctx, engine, app) {
     });
   }
 
-  function kpiCell(p, key, text, testid) {
-    const attrs = { dataset: { value: key ?? '' } };
-    if (p.policy === 'uplift' && testid) attrs.dataset.testid = testid;
-    return el('td', attrs, text);
+  /** Set a cell's text (its one text node) and its raw number (`data-value`), touching the DOM only on a change. */
+  function setCell(cell, text, raw) {
+    const textNode = cell.firstChild;
+    if (textNode.data !== text) textNode.data = text;
+    if (raw !== undefined) {
+      const v = raw == null ? '' : String(raw);
+      if (cell.dataset.value !== v) cell.dataset.value = v;
+    }
   }
+  const cell = (tag, attrs = {}) => el(tag, attrs, '');
+
+  const KPI_ROWS = [
+    ['Spend', 'kpi-spend', (p) => [money(p.spend), p.spend]],
+    ['Incremental conversions (95% interval)', 'kpi-incremental', (p) => [est(p.incrementalConversions), p.incrementalConversions?.estimate]],
+    ['Incremental ROAS', 'kpi-roas', (p) => [est(p.incrementalRoas, 2), p.incrementalRoas?.estimate]],
+    ['Cost per incremental conversion', 'kpi-cpic', (p) => [money(p.costPerIncrementalConversion), p.costPerIncrementalConversion]],
+    ['Profit', 'kpi-profit', (p) => [money(p.profit), p.profit]],
+  ];
+  /** The KPI table as built for one list of policies: { key, caption, cells[row][policy] }. */
+  let kpiTable = null;
 
   function renderKpis(sim) {
     const by = Object.fromEntries(sim.policies.map((p) => [p.policy, p]));
     const ps = POLICIES.map((k) => by[k]).filter(Boolean);
-    const row = (name, f) => el('tr', {}, el('th', { scope: 'row' }, name), ...ps.map(f));
-    $('kpi-table').replaceChildren(
-      el('caption', {}, `At this budget: ${fmt.int(sim.targeted)} users (${fmt.pct(sim.share, 1)}), ${money(sim.costPerContact)} per contact, ${money(sim.valuePerConversion)} per conversion`),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'KPI'), ...ps.map((p) => el('th', { scope: 'col' }, p.label)))),
-      el('tbody', {},
-        row('Spend', (p) => kpiCell(p, p.spend, money(p.spend), 'kpi-spend')),
-        row('Incremental conversions (95% interval)', (p) => kpiCell(p, p.incrementalConversions?.estimate, est(p.incrementalConversions), 'kpi-incremental')),
-        row('Incremental ROAS', (p) => kpiCell(p, p.incrementalRoas?.estimate, est(p.incrementalRoas, 2), 'kpi-roas')),
-        row('Cost per incremental conversion', (p) => kpiCell(p, p.costPerIncrementalConversion, money(p.costPerIncrementalConversion), 'kpi-cpic')),
-        row('Profit', (p) => kpiCell(p, p.profit, money(p.profit), 'kpi-profit'))),
-    );
+    const key = ps.map((p) => `${p.policy}:${p.label}`).join('|');
+    if (kpiTable?.key !== key) {
+      const caption = cell('caption');
+      const cells = KPI_ROWS.map(([, testid]) => ps.map((p) => cell('td', { dataset: p.policy === 'uplift' ? { value: '', testid } : { value: '' } })));
+      $('kpi-table').replaceChildren(
+        caption,
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'KPI'), ...ps.map((p) => el('th', { scope: 'col' }, p.label)))),
+        el('tbody', {}, KPI_ROWS.map(([name], i) => el('tr', {}, el('th', { scope: 'row' }, name), ...cells[i]))),
+      );
+      kpiTable = { key, caption, cells };
+    }
+    setCell(kpiTable.caption, `At this budget: ${fmt.int(sim.targeted)} users (${fmt.pct(sim.share, 1)}), ${money(sim.costPerContact)} per contact, ${money(sim.valuePerConversion)} per conversion`);
+    KPI_ROWS.forEach(([, , value], i) => ps.forEach((p, j) => setCell(kpiTable.cells[i][j], ...value(p))));
   }
 
+  /** The fairness table as built for one set of audited attributes and segments: { key, groups[], rows[][], fair[] }. */
+  let fairTable = null;
+
   function renderFairness(view) {
-    const head = el('thead', {}, el('tr', {}, ['Segment', 'Disparate Impact', 'Statistical Parity', '80% Rule', 'Status'].map((h) => el('th', { scope: 'col' }, h))));
-    const bodies = view.audits.map((a) => el('tbody', {},
-      el('tr', { class: 'group' }, el('th', { colspan: 5, scope: 'rowgroup' }, `${a.attribute} — reference: ${a.referenceGroup ?? 'highest rate'}`)),
-      a.rows.map((r) => el('tr', { class: r.rule80 === 'FAIL' ? 'fail' : null },
-        el('td', {}, r.segment),
-        el('td', { dataset: { value: r.disparateImpact ?? '' } }, num(r.disparateImpact, 3)),
-        el('td', { dataset: { value: r.statisticalParity ?? '' } }, num(r.statisticalParity, 3)),
-        el('td', {}, r.rule80 || '—'),
-        el('td', {}, r.status)))));
-    $('fairness-table').replaceChildren(el('caption', {}, 'Share of each group targeted, compared with the reference group (80% rule: at least 0.8)'), head, ...bodies);
-    $('fair-option').replaceChildren(...view.fairTargeting.map((f) => el('p', {}, f.summary)));
+    const key = JSON.stringify([view.audits.map((a) => [a.attribute, a.rows.map((r) => r.segment)]), view.fairTargeting.length]);
+    if (fairTable?.key !== key) {
+      const head = el('thead', {}, el('tr', {}, ['Segment', 'Disparate Impact', 'Statistical Parity', '80% Rule', 'Status'].map((h) => el('th', { scope: 'col' }, h))));
+      const groups = view.audits.map(() => cell('th', { colspan: 5, scope: 'rowgroup' }));
+      const rows = view.audits.map((a) => a.rows.map((r) => {
+        const cells = [el('td', {}, r.segment), cell('td', { dataset: { value: '' } }), cell('td', { dataset: { value: '' } }), cell('td'), cell('td')];
+        return { tr: el('tr', {}, cells), cells };
+      }));
+      const bodies = view.audits.map((a, i) => el('tbody', {}, el('tr', { class: 'group' }, groups[i]), rows[i].map((r) => r.tr)));
+      $('fairness-table').replaceChildren(el('caption', {}, 'Share of each group targeted, compared with the reference group (80% rule: at least 0.8)'), head, ...bodies);
+      const fair = view.fairTargeting.map(() => cell('p'));
+      $('fair-option').replaceChildren(...fair);
+      fairTable = { key, groups, rows, fair };
+    }
+    view.audits.forEach((a, i) => {
+      setCell(fairTable.groups[i], `${a.attribute} — reference: ${a.referenceGroup ?? 'highest rate'}`);
+      a.rows.forEach((r, j) => {
+        const { tr, cells } = fairTable.rows[i][j];
+        tr.classList.toggle('fail', r.rule80 === 'FAIL');
+        setCell(cells[1], num(r.disparateImpact, 3), r.disparateImpact);
+        setCell(cells[2], num(r.statisticalParity, 3), r.statisticalParity);
+        setCell(cells[3], r.rule80 || '—');
+        setCell(cells[4], r.status);
+      });
+    });
+    view.fairTargeting.forEach((f, i) => setCell(fairTable.fair[i], f.summary));
     renderPrivileged(view.audits);
   }
 
@@ -161,12 +206,22 @@ export function createSimulatorPanel(ctx, engine, app) {
     }));
   }
 
+  /** Milliseconds of the last render's parts (measuring code: bench-page.mjs reads them from the signals). */
+  const parts = {};
+  const timed = (name, f) => {
+    const t = performance.now();
+    f();
+    parts[name] = performance.now() - t;
+  };
+
   function render(view) {
     lastView = view;
-    renderKpis(view.simulation);
-    $('headline').textContent = view.simulation.headline;
-    if (curve) drawBudgetChart(canvas, curve, 'incrementalConversions', view.simulation.share);
-    renderFairness(view);
+    timed('Kpis', () => {
+      renderKpis(view.simulation);
+      $('headline').textContent = view.simulation.headline;
+    });
+    timed('Chart', () => curve && chart.draw(curve, 'incrementalConversions', view.simulation.share));
+    timed('Fairness', () => renderFairness(view));
   }
 
   const thresholdLabels = () => {
