@@ -8,9 +8,11 @@ import zlib from 'node:zlib';
 import { openPage, ROOT, start } from '../tests/e2e/harness.mjs';
 
 const rows = Number(process.env.DEMO_ROWS || 200_000);
+// SLIDER_CACHE=0: every move asks the worker (the page's ?sliderCache=0), instead of the answers it fetched ahead.
+const cache = process.env.SLIDER_CACHE !== '0';
 const env = await start();
 try {
-  const { page, context } = await openPage(env, { path: `?testHooks=1${rows === 200_000 ? '' : `&demoRows=${rows}`}` });
+  const { page, context } = await openPage(env, { path: `?testHooks=1${rows === 200_000 ? '' : `&demoRows=${rows}`}${cache ? '' : '&sliderCache=0'}` });
   if (process.env.TREES) await page.fill('[data-testid="train-trees"]', process.env.TREES);
   await page.evaluate(() => {
     window.longTasks = [];
@@ -27,6 +29,11 @@ try {
   // figures (input event → drawn, and its parts: the worker round trip split by the client's timestamps, then the
   // KPI table, the chart and the fairness table) and, from a MutationObserver that runs right after the panel's
   // code, the style and layout the browser still owes for the new DOM (forced there, so it is counted).
+  // With the cache, the moves start once the page has fetched the answers for every slider position (batches of 10
+  // right after the results are drawn; a user's first move comes later than that).
+  const t1 = Date.now();
+  if (cache) await page.waitForFunction(() => document.body.dataset.sliderAnswers, null, { timeout: 120_000 });
+  const answersMs = Date.now() - t1;
   const moves = [];
   for (let i = 0; i < 40; i += 1) {
     const v = (0.05 + 0.02 * i).toFixed(3);
@@ -44,6 +51,7 @@ try {
           moveToLaidOut: after - t,
           layout: after - before,
           inPage: Number(d.simulateMs),
+          cached: d.simulateCached === 'true',
           roundTrip: Number(d.simulateRoundTripMs),
           toWorker: Number(d.simulateToWorkerMs),
           queued: Number(d.simulateQueuedMs),
@@ -83,6 +91,7 @@ try {
     clickToResultsMs: trainMs,
     progressLine: timings,
     longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks) },
+    sliderCache: cache ? { answers: Number(await page.evaluate(() => document.body.dataset.sliderAnswers)), fetchedInMsAfterResults: answersMs, movesFromCache: moves.filter((m) => m.cached).length } : 'off',
     sliderMoveToKpisMs: stats('inPage'),
     workerRoundTripMs: stats('roundTrip'),
     idleRoundTripMs: stats('idleRoundTrip'),

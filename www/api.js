@@ -48,7 +48,7 @@ const REPLAYED = ['load', 'setRoles', 'train', 'setCampaignParams'];
 const FORGETS = { load: ['setRoles', 'train', 'setCampaignParams'], setRoles: ['train', 'setCampaignParams'], train: ['setCampaignParams'] };
 
 /** Requests answered in milliseconds: they never show the Cancel button. */
-const QUICK = new Set(['simulate', 'reviewPage', 'setPrivileged']);
+const QUICK = new Set(['simulate', 'simulateMany', 'reviewPage', 'setPrivileged']);
 
 /** A timestamp comparable across the page and its workers (ms since the epoch, sub-millisecond). */
 const now = () => performance.timeOrigin + performance.now();
@@ -245,6 +245,11 @@ export class Engine {
   /** KPIs, audits and the fairness-aware option at a budget ({kind, value}) → CampaignView. */
   simulate(budget) {
     return this.call('simulate', { budget });
+  }
+
+  /** The same for several budgets at once (the slider's positions, fetched ahead of the moves) → CampaignView[]. */
+  simulateMany(budgets) {
+    return this.call('simulateMany', { budgets });
   }
 
   /** New costs, values or thresholds (CampaignParams) → { summary, curve }. */

@@ -61,6 +61,10 @@ const handlers = {
     return session.simulate(budget);
   },
 
+  simulateMany({ budgets }) {
+    return budgets.map((b) => session.simulate(b));
+  },
+
   setCampaignParams({ params }) {
     const summary = session.setCampaignParams(params);
     return { summary, curve: session.budgetCurve() };

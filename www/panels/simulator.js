@@ -60,10 +60,63 @@ export function createSimulatorPanel(ctx, engine, app) {
     slider.setAttribute('aria-valuetext', text);
   }
 
-  /** Ask the worker for this budget; at most one request in flight, the latest wins. */
+  // The answers for every position the slider can reach, asked from the worker (which computes each one exactly as
+  // for a move) in small batches once the model, the campaign settings, the privileged groups or the slider's range
+  // changed: a move to such a position is then drawn without a round trip to the worker. `?sliderCache=0` turns it
+  // off (bench-page.mjs measures both paths).
+  const useCache = new URLSearchParams(location.search).get('sliderCache') !== '0';
+  const BATCH = 10; // a move to a position not fetched yet waits behind at most one batch (~5 ms of worker time)
+  let grid = null; // { key, views: Map(slider value text → CampaignView) }
+  let gridGeneration = 0;
+  const gridKey = () => `${mode()}|${slider.min}|${slider.max}|${slider.step}`;
+  const cached = () => (grid?.key === gridKey() ? grid.views.get(slider.value) : undefined);
+
+  /** The model, the settings or the privileged groups changed: earlier answers are stale. */
+  function forgetAnswers() {
+    gridGeneration += 1;
+    grid = null;
+  }
+
+  /** The values this slider can take, as its own text (a detached copy of it snaps them the same way). */
+  function positions() {
+    const probe = document.createElement('input');
+    probe.type = 'range';
+    Object.assign(probe, { min: slider.min, max: slider.max, step: slider.step });
+    const [min, max, step] = [Number(slider.min), Number(slider.max), Number(slider.step)];
+    const n = Math.min(1000, Math.round((max - min) / step));
+    const out = new Set();
+    for (let i = 0; i <= n; i += 1) {
+      probe.value = String(min + i * step);
+      out.add(probe.value);
+    }
+    return [...out];
+  }
+
+  async function fillAnswers() {
+    const generation = gridGeneration;
+    const key = gridKey();
+    grid = { key, views: new Map() };
+    const values = positions();
+    const kind = mode();
+    for (let i = 0; i < values.length; i += BATCH) {
+      const batch = values.slice(i, i + BATCH);
+      let views;
+      try {
+        views = await engine.simulateMany(batch.map((v) => ({ kind, value: Number(v) })));
+      } catch {
+        return; // a restart or a cancel: moves still ask the worker one by one
+      }
+      if (generation !== gridGeneration || grid?.key !== key) return;
+      batch.forEach((v, j) => grid.views.set(v, views[j]));
+    }
+    ctx.signals.dataset.sliderAnswers = String(grid.views.size);
+  }
+
+  /** Show this budget: from the answers already fetched, else ask the worker (at most one request in flight, the
+   * latest wins). */
   function request() {
     label();
-    want = { budget: budget(), t: performance.now() };
+    want = { budget: budget(), t: performance.now(), view: useCache ? cached() : undefined };
     if (!inflight) pump();
   }
 
@@ -71,16 +124,17 @@ export function createSimulatorPanel(ctx, engine, app) {
     inflight = true;
     try {
       while (want) {
-        const { budget: b, t } = want;
+        const { budget: b, t, view: hit } = want;
         want = null;
-        const view = await engine.simulate(b);
+        const view = hit ?? await engine.simulate(b);
         const tr = performance.now();
         render(view);
         const ms = performance.now() - t;
         ctx.signals.dataset.simulateRoundTripMs = (tr - t).toFixed(1);
         ctx.signals.dataset.simulateRenderMs = (performance.now() - tr).toFixed(1);
         ctx.signals.dataset.simulateMs = ms.toFixed(1);
-        const trip = engine.lastTiming('simulate');
+        ctx.signals.dataset.simulateCached = hit ? 'true' : 'false';
+        const trip = hit ? { toWorkerMs: 0, queuedMs: 0, workMs: 0, fromWorkerMs: 0 } : engine.lastTiming('simulate');
         if (trip) {
           for (const [k, v] of Object.entries(trip)) ctx.signals.dataset[`simulate${k[0].toUpperCase()}${k.slice(1)}`] = v.toFixed(2);
         }
@@ -95,6 +149,7 @@ export function createSimulatorPanel(ctx, engine, app) {
       inflight = false;
     }
     ctx.writeHash({ bmode: mode(), b: slider.value });
+    if (useCache && grid?.key !== gridKey()) fillAnswers();
   }
 
   /** Tell the host page (component event `simulate`): the uplift policy's KPIs at this budget. */
@@ -197,6 +252,7 @@ export function createSimulatorPanel(ctx, engine, app) {
       select.addEventListener('change', async () => {
         try {
           await engine.setPrivileged(a.attribute, select.value || null);
+          forgetAnswers();
           request();
         } catch (e) {
           showError(e.message);
@@ -238,6 +294,7 @@ export function createSimulatorPanel(ctx, engine, app) {
     ctx.writeHash({ cost: cost.value, value: value.value, pmin: pmin.value, dnd: dnd.value });
     try {
       const r = await engine.setCampaignParams(params);
+      forgetAnswers();
       curve = r.curve;
       app.onCampaign(r.summary);
       setSliderRange();
@@ -250,6 +307,7 @@ export function createSimulatorPanel(ctx, engine, app) {
   /** A new model: reset the ranges, restore saved slider positions for this source, simulate. */
   async function show(result, newSource) {
     source = newSource;
+    forgetAnswers();
     rows = result.summary.rows;
     curve = result.curve;
     const t = result.summary.thresholds;
