@@ -231,11 +231,10 @@ impl FairTargeter {
                     .iter()
                     .map(|&n| ((rho / level * n as f64 + 1e-9).floor() as usize).min(n))
                     .collect();
-                // A group whose rounded bounds cross (ceil(ρ·n) > floor(ρ/level·n), e.g. n = 3) has no
-                // count at this ρ: the step is infeasible.
-                if lo.iter().sum::<usize>() > k
+                // A small group may have no whole count in [ρ·n, ρ·n/level] (e.g. n = 5, ρ = 0.24: [1.2, 1.5]).
+                if lo.iter().zip(&hi).any(|(l, h)| l > h)
+                    || lo.iter().sum::<usize>() > k
                     || hi.iter().sum::<usize>() < k
-                    || lo.iter().zip(&hi).any(|(l, h)| l > h)
                 {
                     continue;
                 }
@@ -423,6 +422,27 @@ mod tests {
             vec![3, 1]
         );
         assert!((r.fair.model_incremental_conversions - 0.32).abs() < 1e-12);
+    }
+
+    #[test]
+    fn small_groups_without_a_whole_count_in_range() {
+        // Found by the fit_tiny fuzz target. Groups of 3 (a, the top-ranked) and 7 (b), k = 8, level 0.8:
+        // unconstrained rates 3/3 and 5/7 ⇒ DI 0.71, so thresholds are searched. At step 58, ρ = 0.8 · 0.858 =
+        // 0.6864: a's bounds [⌈2.06⌉, ⌊2.57⌋] = [3, 2] are empty (b's [5, 6] are not; Σlo = 8 ≤ k ≤ Σhi = 8).
+        // That ρ must be skipped: clamping to an empty range panicked.
+        let (s, sim, _) = setup();
+        let g = GroupColumn::categorical("g", &["a", "a", "a", "b", "b", "b", "b", "b", "b", "b"])
+            .unwrap();
+        let idx = crate::decide::fairness::FairnessIndex::build(&sim, g).unwrap();
+        let t = FairTargeter::build(&sim, &idx, &s).unwrap();
+        for k in 0..=10 {
+            let r = t.solve(k, &FairTargetingParams::default()).unwrap();
+            assert_eq!(r.groups.iter().map(|g| g.targeted_fair).sum::<usize>(), k);
+        }
+        // k = 8: (2, 6) gives rates 0.67 and 0.86, DI 0.78 < 0.8; (3, 5) is the unconstrained 0.71; nothing
+        // reaches 0.8, so the answer is "not reached" with the unconstrained counts.
+        let r = t.solve(8, &FairTargetingParams::default()).unwrap();
+        assert!(!r.reached);
     }
 
     #[test]
