@@ -1,6 +1,7 @@
 // One app instance: compile-once engine, its own worker and Session, the panels wired together. The page mounts
 // it on `document` (main.js); each <uplift-simulator> mounts its own on its shadow root (component.js).
 import { compileEngine, Engine } from './api.js';
+import { measured } from './ui.js';
 import { createColumnsPanel } from './panels/columns.js';
 import { createDataPanel } from './panels/data.js';
 import { createExportPanel } from './panels/export.js';
@@ -46,7 +47,7 @@ export async function mountApp(ctx, { src, autotrain = false } = {}) {
   const train = createTrainPanel(ctx, engine, {
     onTrained: async (result) => {
       await results.show(result.summary);
-      review.show(result.summary);
+      measured('review: counts', () => review.show(result.summary));
       exporter.show();
       await simulator.show(result, source);
     },

@@ -59,6 +59,19 @@ export function createContext(root, { signals = document.body, useHash = true, e
   };
 }
 
+/**
+ * Run `f` and record how long it took as a `performance.measure` entry named `name` (bench-page.mjs matches them
+ * with the main thread's long tasks); returns what `f` returns.
+ */
+export function measured(name, f) {
+  const start = performance.now();
+  try {
+    return f();
+  } finally {
+    performance.measure(name, { start, end: performance.now() });
+  }
+}
+
 const INT = new Intl.NumberFormat('en-US');
 
 export const fmt = {

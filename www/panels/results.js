@@ -1,7 +1,7 @@
 // Panel 4 — Results: which learner and why, Qini/AUUC with intervals for τ̂ and for the response score, the
 // Qini, decile, histogram and calibration charts, and one card per archetype with its segment rules.
 import { drawResultCharts, drawHistogram } from '../charts.js';
-import { el, fmt } from '../ui.js';
+import { el, fmt, measured } from '../ui.js';
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 const pts = (x) => (x == null ? '—' : `${(100 * x).toFixed(2)} pts`);
@@ -58,7 +58,7 @@ export function createResultsPanel(ctx) {
       el('p', { class: 'hint' }, `Persuadable: τ̂ ≥ ${pts(t.persuadableMin)}; Do-Not-Disturb: τ̂ ≤ ${pts(t.doNotDisturbMax)}; break-even ${pts(t.breakEven)}. Rules found by a small decision tree (right for ${fmt.pct(s.rules.accuracy, 0)} of users).`),
       ...cards,
     );
-    drawHistogram($('histogram-chart'), s.histogram);
+    measured('results: histogram chart', () => drawHistogram($('histogram-chart'), s.histogram));
   }
 
   function renderWarnings(s) {
@@ -68,17 +68,19 @@ export function createResultsPanel(ctx) {
 
   /** Show a new training summary; one chart per animation frame, so no main-thread task grows long. */
   async function show(s) {
-    renderWhy(s);
-    renderMetrics(s);
-    renderWarnings(s);
-    panel.hidden = false;
+    measured('results: tables', () => {
+      renderWhy(s);
+      renderMetrics(s);
+      renderWarnings(s);
+      panel.hidden = false;
+    });
     const canvases = { qini: $('qini-chart'), deciles: $('decile-chart'), calibration: $('calibration-chart') };
-    for (const draw of drawResultCharts(canvases, s)) {
+    for (const [name, draw] of drawResultCharts(canvases, s)) {
       await nextFrame();
-      draw();
+      measured(`results: ${name} chart`, draw);
     }
     await nextFrame();
-    renderCards(s);
+    measured('results: archetype cards', () => renderCards(s));
   }
 
   return { show, renderCards };

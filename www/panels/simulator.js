@@ -268,6 +268,7 @@ export function createSimulatorPanel(ctx, engine, app) {
     const t = performance.now();
     f();
     parts[name] = performance.now() - t;
+    performance.measure(`simulator: ${name}`, { start: t, end: t + parts[name] });
   };
 
   function render(view) {
