@@ -72,6 +72,22 @@ export function measured(name, f) {
   }
 }
 
+/**
+ * Go on in a task of its own after the browser's next rendering step, so work split by `await nextTask()` never
+ * adds up to one long main-thread task, and a chart drawn next finds the page laid out (plotters still measures
+ * a legend's text with a span in the page, which would otherwise force the layout of everything changed before
+ * it, in the chart's task). A hidden page gets no frames: then after 100 ms.
+ */
+export function nextTask() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(timer);
+      resolve();
+    }, 0));
+  });
+}
+
 const INT = new Intl.NumberFormat('en-US');
 
 export const fmt = {
