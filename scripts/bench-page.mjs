@@ -16,14 +16,34 @@ try {
   if (process.env.TREES) await page.fill('[data-testid="train-trees"]', process.env.TREES);
   await page.evaluate(() => {
     window.longTasks = [];
-    new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => ({ start: e.startTime, ms: e.duration })))).observe({ type: 'longtask', buffered: false });
+    window.benchT0 = performance.now();
   });
   const loadLine = await page.textContent('[data-testid="status"]');
   const t0 = Date.now();
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.body.dataset.trained === '1', null, { timeout: 600_000 });
   const trainMs = Date.now() - t0;
-  const longTasks = await page.evaluate(() => window.longTasks);
+  // Each long task with the page's own timed parts (performance.measure, see www/ui.js `measured`) that ran in it.
+  const longTasks = await page.evaluate(() => {
+    const parts = performance.getEntriesByType('measure').filter((m) => m.startTime >= window.benchT0);
+    return window.longTasks.map((t) => ({
+      ms: Math.round(t.ms),
+      atMs: Math.round(t.start - window.benchT0),
+      parts: parts.filter((m) => m.startTime >= t.start && m.startTime < t.start + t.ms)
+        .map((m) => `${m.name} ${m.duration.toFixed(1)}`),
+    }));
+  });
+  // The timed parts between the click and the results (max and total per name), long task or not.
+  const partsMs = await page.evaluate(() => {
+    const out = {};
+    for (const m of performance.getEntriesByType('measure').filter((e) => e.startTime >= window.benchT0)) {
+      const o = (out[m.name] ??= { count: 0, maxMs: 0 });
+      o.count += 1;
+      o.maxMs = Math.max(o.maxMs, Math.round(10 * m.duration) / 10);
+    }
+    return out;
+  });
   const timings = await page.evaluate(() => document.getElementById('progress-stage').textContent);
   // Slider: 40 moves, each waited for (KPIs, fairness table and budget chart updated). Per move: the panel's own
   // figures (input event → drawn, and its parts: the worker round trip split by the client's timestamps, then the
@@ -90,7 +110,8 @@ try {
     demoLoad: loadLine,
     clickToResultsMs: trainMs,
     progressLine: timings,
-    longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks) },
+    longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks.map((t) => t.ms)), tasks: longTasks },
+    timedPartsClickToResults: partsMs,
     sliderCache: cache ? { answers: Number(await page.evaluate(() => document.body.dataset.sliderAnswers)), fetchedInMsAfterResults: answersMs, movesFromCache: moves.filter((m) => m.cached).length } : 'off',
     sliderMoveToKpisMs: stats('inPage'),
     workerRoundTripMs: stats('roundTrip'),

@@ -226,6 +226,72 @@ fn a_too_wide_file_is_refused_at_load_and_the_earlier_file_stays() {
     );
 }
 
+/// The page's canvas backend sizes labels with the canvas's `measureText` (src/wasm/canvas.rs) instead of plotters'
+/// span-per-label path; the chart comes out pixel for pixel as plain plotters-canvas draws it (same label widths,
+/// so the same axes, ticks and legend), and drawing it again reuses the cached sizes with the same pixels.
+#[wasm_bindgen_test]
+fn measured_text_draws_the_same_pixels_as_plotters_canvas() {
+    use plotters::prelude::IntoDrawingArea;
+    use uplift_simulator::charts::budget::{draw_budget_layer, BudgetKpi};
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return; // node: no canvas
+    };
+    let canvas = || {
+        let c: web_sys::HtmlCanvasElement =
+            document.create_element("canvas").unwrap().unchecked_into();
+        c.set_width(800);
+        c.set_height(380);
+        c
+    };
+    let pixels = |c: &web_sys::HtmlCanvasElement| {
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d").unwrap().unwrap().unchecked_into();
+        ctx.get_image_data(0.0, 0.0, 800.0, 380.0)
+            .unwrap()
+            .data()
+            .to_vec()
+    };
+    // A curve whose labels have different widths (1,000s of conversions, shares up to 100 %).
+    let points: Vec<String> = (0..=20)
+        .map(|i| {
+            let conv = 1234.5 * f64::from(i).sqrt();
+            format!(
+                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
+                f64::from(i) / 20.0,
+                i * 1000,
+                i * 100
+            )
+        })
+        .collect();
+    let curve = format!(
+        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":0.65,"bestRoasShare":null,"bestProfitShare":null}}"#,
+        points.join(",")
+    );
+    let plain = canvas();
+    {
+        let root = plotters_canvas::CanvasBackend::with_canvas_object(plain.clone())
+            .unwrap()
+            .into_drawing_area();
+        let parsed = serde_json::from_str(&curve).unwrap();
+        draw_budget_layer(&root, &parsed, BudgetKpi::IncrementalConversions).unwrap();
+        root.present().unwrap();
+    }
+    let curve = || js_sys::JSON::parse(&curve).unwrap();
+    let kpi = || JsValue::from_str("incrementalConversions");
+    let page = canvas();
+    draw_budget_layer_js(page.clone(), curve(), kpi()).unwrap();
+    assert!(
+        pixels(&page) == pixels(&plain),
+        "the measured-text backend draws other pixels than plotters-canvas"
+    );
+    let again = canvas();
+    draw_budget_layer_js(again.clone(), curve(), kpi()).unwrap();
+    assert!(
+        pixels(&again) == pixels(&plain),
+        "the second draw (sizes from the cache) differs"
+    );
+}
+
 /// The budget chart as the page draws it on a slider move — a copy of the layer drawn once, then the marker — has
 /// exactly the pixels of the chart drawn in one call; the marker is the 2-pixel ink line at the frame's x.
 #[wasm_bindgen_test]

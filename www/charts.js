@@ -9,12 +9,12 @@ export function drawArmChart(canvas, armRates) {
   drawArmRates(canvas, armRates);
 }
 
-/** The Results panel's charts from a training summary, as one function per chart (the caller spreads them). */
+/** The Results panel's charts from a training summary, as [name, draw] per chart (the caller spreads them). */
 export function drawResultCharts(canvases, summary) {
   return [
-    () => drawQini(canvases.qini, summary.metrics, summary.responseMetrics, summary.band),
-    () => drawDeciles(canvases.deciles, summary.metrics.bins),
-    () => (summary.calibration ? drawCalibration(canvases.calibration, summary.calibration) : clearChart(canvases.calibration)),
+    ['qini', () => drawQini(canvases.qini, summary.metrics, summary.responseMetrics, summary.band)],
+    ['deciles', () => drawDeciles(canvases.deciles, summary.metrics.bins)],
+    ['calibration', () => (summary.calibration ? drawCalibration(canvases.calibration, summary.calibration) : clearChart(canvases.calibration))],
   ];
 }
 

@@ -4,8 +4,10 @@
 //! The page's worker owns one [`Session`] (the data and, later, the models); the main thread only calls
 //! the `draw*` functions with a canvas and the plain data the worker sent it.
 
+mod canvas;
+
+use canvas::MeasuredCanvas;
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -185,10 +187,10 @@ pub fn draw_calibration_js(
 fn on_canvas<T>(
     canvas: HtmlCanvasElement,
     draw: impl FnOnce(
-        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
+        &plotters::drawing::DrawingArea<MeasuredCanvas, plotters::coord::Shift>,
     ) -> Result<T>,
 ) -> std::result::Result<T, JsError> {
-    let backend = CanvasBackend::with_canvas_object(canvas)
+    let backend = MeasuredCanvas::new(canvas)
         .ok_or_else(|| Error::Chart("the page has no 2D canvas".into()))?;
     let root = backend.into_drawing_area();
     let out = draw(&root)?;
