@@ -59,8 +59,10 @@ export function createContext(root, { signals = document.body, useHash = true, e
   };
 }
 
+const INT = new Intl.NumberFormat('en-US');
+
 export const fmt = {
-  int: (n) => Number(n).toLocaleString('en-US'),
+  int: (n) => INT.format(Number(n)),
   pct: (x, digits = 2) => `${(100 * x).toFixed(digits)}%`,
   ms: (ms) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`),
 };

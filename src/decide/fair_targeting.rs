@@ -231,7 +231,11 @@ impl FairTargeter {
                     .iter()
                     .map(|&n| ((rho / level * n as f64 + 1e-9).floor() as usize).min(n))
                     .collect();
-                if lo.iter().sum::<usize>() > k || hi.iter().sum::<usize>() < k {
+                // A small group may have no whole count in [ρ·n, ρ·n/level] (e.g. n = 5, ρ = 0.24: [1.2, 1.5]).
+                if lo.iter().zip(&hi).any(|(l, h)| l > h)
+                    || lo.iter().sum::<usize>() > k
+                    || hi.iter().sum::<usize>() < k
+                {
                     continue;
                 }
                 let ks = self.fill(&lo, &hi, k);
@@ -352,6 +356,37 @@ mod tests {
     }
 
     #[test]
+    fn groups_with_no_count_at_a_step_are_skipped_not_a_panic() {
+        // Users 0..7 (group b) have the higher uplifts, 7..10 (group a, 3 users) the lower. k = 8 takes all of b and
+        // one of a (rates 1 and 1/3, DI 0.33). At ρ = 0.8 · (0.8 + 0.2 · 58/200) = 0.6864, group a's bounds cross:
+        // ceil(0.6864 · 3) = 3 > floor(0.6864 / 0.8 · 3) = 2 (this panicked in `fill`'s clamp). No split of 8 reaches
+        // DI 0.8 here: (1, 7) 0.33, (2, 6) 0.78, (3, 5) 0.71 — so the targeting stays as it is.
+        let uplift: Vec<f64> = (0..10).map(|i| 0.10 - 0.01 * i as f64).collect();
+        let treated: Vec<bool> = (0..10).map(|i| i % 2 == 0).collect();
+        let outcome: Vec<f64> = (0..10).map(|i| f64::from(i % 3 == 0)).collect();
+        let s = Scored::new(uplift, treated, outcome);
+        let sim = Simulator::build(&s, &SimParams::default()).unwrap();
+        let labels: Vec<&str> = (0..10).map(|i| if i < 7 { "b" } else { "a" }).collect();
+        let g = GroupColumn::categorical("g", &labels).unwrap();
+        let idx = crate::decide::fairness::FairnessIndex::build(&sim, g).unwrap();
+        let t = FairTargeter::build(&sim, &idx, &s).unwrap();
+        let r = t.solve(8, &FairTargetingParams::default()).unwrap();
+        assert!(!r.reached);
+        assert_eq!(r.fair.disparate_impact, r.unconstrained.disparate_impact);
+        assert!((r.unconstrained.disparate_impact.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        // Every budget and level answers (the page asks for every slider position).
+        for level in [0.5, 0.8, 0.9, 0.99, 1.0] {
+            for k in 0..=10 {
+                let r = t.solve(k, &FairTargetingParams { level }).unwrap();
+                assert!(
+                    !r.reached || r.fair.disparate_impact.map_or(true, |d| d >= level - 1e-12),
+                    "k {k} level {level}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn exact_on_a_small_case() {
         let (s, sim, idx) = setup();
         let t = FairTargeter::build(&sim, &idx, &s).unwrap();
@@ -387,6 +422,27 @@ mod tests {
             vec![3, 1]
         );
         assert!((r.fair.model_incremental_conversions - 0.32).abs() < 1e-12);
+    }
+
+    #[test]
+    fn small_groups_without_a_whole_count_in_range() {
+        // Found by the fit_tiny fuzz target. Groups of 3 (a, the top-ranked) and 7 (b), k = 8, level 0.8:
+        // unconstrained rates 3/3 and 5/7 ⇒ DI 0.71, so thresholds are searched. At step 58, ρ = 0.8 · 0.858 =
+        // 0.6864: a's bounds [⌈2.06⌉, ⌊2.57⌋] = [3, 2] are empty (b's [5, 6] are not; Σlo = 8 ≤ k ≤ Σhi = 8).
+        // That ρ must be skipped: clamping to an empty range panicked.
+        let (s, sim, _) = setup();
+        let g = GroupColumn::categorical("g", &["a", "a", "a", "b", "b", "b", "b", "b", "b", "b"])
+            .unwrap();
+        let idx = crate::decide::fairness::FairnessIndex::build(&sim, g).unwrap();
+        let t = FairTargeter::build(&sim, &idx, &s).unwrap();
+        for k in 0..=10 {
+            let r = t.solve(k, &FairTargetingParams::default()).unwrap();
+            assert_eq!(r.groups.iter().map(|g| g.targeted_fair).sum::<usize>(), k);
+        }
+        // k = 8: (2, 6) gives rates 0.67 and 0.86, DI 0.78 < 0.8; (3, 5) is the unconstrained 0.71; nothing
+        // reaches 0.8, so the answer is "not reached" with the unconstrained counts.
+        let r = t.solve(8, &FairTargetingParams::default()).unwrap();
+        assert!(!r.reached);
     }
 
     #[test]
