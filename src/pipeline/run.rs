@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::BinParams;
 use crate::data::prepare::Prepared;
 use crate::error::Result;
-use crate::learners::CancelFn;
+use crate::learners::{CancelFn, Design};
 use crate::uplift::{fit_uplift, UpliftFit, UpliftParams};
 
 use super::base::BaseParams;
@@ -45,9 +45,36 @@ pub fn score(
     params.uplift.validate()?;
     progress("Binning features", 0.0);
     let design = prepared.design(&params.bins);
+    fit_design(&design, prepared, params, progress, cancel, now_ms)
+}
+
+/// [`score`] for a caller done with the feature values (the native command): they move into the design
+/// instead of being copied (`Prepared::take_design`), 8 bytes per cell less at the peak. Same scores.
+pub fn score_taking_features(
+    prepared: &mut Prepared,
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<ScoreRun> {
+    params.base.validate()?;
+    params.uplift.validate()?;
+    progress("Binning features", 0.0);
+    let design = prepared.take_design(&params.bins);
+    fit_design(&design, prepared, params, progress, cancel, now_ms)
+}
+
+fn fit_design(
+    design: &Design,
+    prepared: &Prepared,
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<ScoreRun> {
     let factory = params.base.factory();
     let fit = fit_uplift(
-        &design,
+        design,
         &prepared.treatment,
         &prepared.outcome,
         &params.uplift,
