@@ -14,6 +14,11 @@ t=$(now); bash scripts/setup.sh; lap setup "$t"
 step "test 1/4: native (cargo test)"
 t=$(now); cargo test --all-targets; cargo test --doc; lap native "$t"
 
+# The cargo-fuzz targets (fuzz/, a workspace of their own) run on nightly by hand (docs/RELIABILITY.md);
+# CI checks on stable that they still compile against the library's API.
+step "test 1/4: fuzz targets compile (cargo check, stable)"
+t=$(now); cargo check --manifest-path fuzz/Cargo.toml --bins --target-dir "$TARGET_DIR/fuzz-check"; lap fuzz-check "$t"
+
 # The wasm tests: tests/web.rs plus lib unit tests marked for wasm; the native binary stays out.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 step "test 2/4: wasm in node"

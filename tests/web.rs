@@ -3,7 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use serde_json::Value;
-use uplift_simulator::wasm::{demo_csv_js, draw_arm_rates_js, version, Session};
+use uplift_simulator::wasm::{
+    demo_csv_js, draw_arm_rates_js, draw_budget_curve_js, draw_budget_layer_js,
+    draw_budget_marker_js, version, Session,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -181,4 +184,188 @@ fn own_scores_skip_training() {
     let mut s = Session::new();
     s.load_demo(2000, 1).unwrap();
     assert!(!s.has_scores());
+}
+
+/// A file with more columns to learn from than the simulator handles is refused when loaded (not at the role
+/// check), so the page never lists its columns; the earlier file stays loaded.
+#[wasm_bindgen_test]
+fn a_too_wide_file_is_refused_at_load_and_the_earlier_file_stays() {
+    let mut s = Session::new();
+    s.load_demo(1000, 7).unwrap();
+    // treatment, conversion and 600 numeric features f0..f599 that vary: 600 > 500 to learn from.
+    let mut csv = String::from("treatment,conversion");
+    for j in 0..600 {
+        csv.push_str(&format!(",f{j}"));
+    }
+    csv.push('\n');
+    for i in 0..40 {
+        csv.push_str(&format!("{},{}", i % 2, (i / 2) % 2));
+        for j in 0..600 {
+            csv.push_str(&format!(",{}", (i * 7 + j) % 11));
+        }
+        csv.push('\n');
+    }
+    assert_eq!(
+        message(s.load_csv(csv.as_bytes()).unwrap_err()),
+        "The file has 600 columns to learn from, but the simulator handles at most 500. Remove the columns you do not need (keep those that describe the users) and load the file again."
+    );
+    assert_eq!(
+        json(s.summary().unwrap())["rows"],
+        1000,
+        "the demo is still loaded"
+    );
+    // 501 columns, but only 499 to learn from once treatment and conversion take their roles: accepted.
+    let narrow: String = csv
+        .lines()
+        .map(|l| l.split(',').take(501).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    assert_eq!(json(s.load_csv(narrow.as_bytes()).unwrap())["rows"], 40);
+    assert_eq!(
+        json(s.set_roles(s.roles().unwrap()).unwrap())["rowsKept"],
+        40
+    );
+}
+
+/// The page's canvas backend sizes labels with the canvas's `measureText` (src/wasm/canvas.rs) instead of plotters'
+/// span-per-label path; the chart comes out pixel for pixel as plain plotters-canvas draws it (same label widths,
+/// so the same axes, ticks and legend), and drawing it again reuses the cached sizes with the same pixels.
+#[wasm_bindgen_test]
+fn measured_text_draws_the_same_pixels_as_plotters_canvas() {
+    use plotters::prelude::IntoDrawingArea;
+    use uplift_simulator::charts::budget::{draw_budget_layer, BudgetKpi};
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return; // node: no canvas
+    };
+    let canvas = || {
+        let c: web_sys::HtmlCanvasElement =
+            document.create_element("canvas").unwrap().unchecked_into();
+        c.set_width(800);
+        c.set_height(380);
+        c
+    };
+    let pixels = |c: &web_sys::HtmlCanvasElement| {
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d").unwrap().unwrap().unchecked_into();
+        ctx.get_image_data(0.0, 0.0, 800.0, 380.0)
+            .unwrap()
+            .data()
+            .to_vec()
+    };
+    // A curve whose labels have different widths (1,000s of conversions, shares up to 100 %).
+    let points: Vec<String> = (0..=20)
+        .map(|i| {
+            let conv = 1234.5 * f64::from(i).sqrt();
+            format!(
+                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
+                f64::from(i) / 20.0,
+                i * 1000,
+                i * 100
+            )
+        })
+        .collect();
+    let curve = format!(
+        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":0.65,"bestRoasShare":null,"bestProfitShare":null}}"#,
+        points.join(",")
+    );
+    let plain = canvas();
+    {
+        let root = plotters_canvas::CanvasBackend::with_canvas_object(plain.clone())
+            .unwrap()
+            .into_drawing_area();
+        let parsed = serde_json::from_str(&curve).unwrap();
+        draw_budget_layer(&root, &parsed, BudgetKpi::IncrementalConversions).unwrap();
+        root.present().unwrap();
+    }
+    let curve = || js_sys::JSON::parse(&curve).unwrap();
+    let kpi = || JsValue::from_str("incrementalConversions");
+    let page = canvas();
+    draw_budget_layer_js(page.clone(), curve(), kpi()).unwrap();
+    assert!(
+        pixels(&page) == pixels(&plain),
+        "the measured-text backend draws other pixels than plotters-canvas"
+    );
+    let again = canvas();
+    draw_budget_layer_js(again.clone(), curve(), kpi()).unwrap();
+    assert!(
+        pixels(&again) == pixels(&plain),
+        "the second draw (sizes from the cache) differs"
+    );
+}
+
+/// The budget chart as the page draws it on a slider move — a copy of the layer drawn once, then the marker — has
+/// exactly the pixels of the chart drawn in one call; the marker is the 2-pixel ink line at the frame's x.
+#[wasm_bindgen_test]
+fn budget_layer_and_marker_draw_the_whole_chart_on_a_canvas() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return; // node: no canvas
+    };
+    let canvas = |w: u32, h: u32| {
+        let c: web_sys::HtmlCanvasElement =
+            document.create_element("canvas").unwrap().unchecked_into();
+        c.set_width(w);
+        c.set_height(h);
+        c
+    };
+    let pixels = |c: &web_sys::HtmlCanvasElement| {
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d").unwrap().unwrap().unchecked_into();
+        ctx.get_image_data(0.0, 0.0, f64::from(c.width()), f64::from(c.height()))
+            .unwrap()
+            .data()
+            .to_vec()
+    };
+    // Uplift targeting gains 10 conversions per 10 % of users up to 50 %, then nothing more.
+    let points: Vec<String> = (0..=10)
+        .map(|i| {
+            let conv = 10.0 * f64::from(i.min(5));
+            format!(
+                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
+                f64::from(i) / 10.0,
+                i * 100,
+                i * 10
+            )
+        })
+        .collect();
+    let curve = format!(
+        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":0.8,"bestRoasShare":null,"bestProfitShare":null}}"#,
+        points.join(",")
+    );
+    let curve = || js_sys::JSON::parse(&curve).unwrap();
+    let kpi = || JsValue::from_str("incrementalConversions");
+    let whole = canvas(800, 380);
+    draw_budget_curve_js(whole.clone(), curve(), kpi(), Some(0.3)).unwrap();
+    let layer = canvas(800, 380);
+    let frame = draw_budget_layer_js(layer.clone(), curve(), kpi()).unwrap();
+    let page = canvas(800, 380);
+    let ctx: web_sys::CanvasRenderingContext2d =
+        page.get_context("2d").unwrap().unwrap().unchecked_into();
+    ctx.draw_image_with_html_canvas_element(&layer, 0.0, 0.0)
+        .unwrap();
+    draw_budget_marker_js(page.clone(), frame.clone(), 0.3).unwrap();
+    assert!(
+        pixels(&page) == pixels(&whole),
+        "layer + marker differs from the whole chart"
+    );
+    // The marker's column: x0 + (x100 − x0) × 0.3, rounded (a 2-pixel line centred there covers x − 1 and x);
+    // dark ink from top to bottom of the plot.
+    let f = json(frame);
+    let (x0, x100) = (f["x0"].as_i64().unwrap(), f["x100"].as_i64().unwrap());
+    let (top, bottom) = (f["top"].as_i64().unwrap(), f["bottom"].as_i64().unwrap());
+    let x = x0 + ((x100 - x0) as f64 * 0.3).round() as i64;
+    let data = pixels(&page);
+    let dark = (top + 20..bottom - 5)
+        .filter(|&y| (x - 1..=x).any(|c| data[((y * 800 + c) * 4) as usize] < 90))
+        .count() as i64;
+    assert!(
+        dark >= bottom - top - 30,
+        "{dark} dark pixels in column {x} ({f})"
+    );
+    // Nothing to plot: the layer is the "no data" message and there is no frame.
+    let none = js_sys::JSON::parse(
+        r#"{"series":[],"breakEvenShare":null,"bestRoasShare":null,"bestProfitShare":null}"#,
+    )
+    .unwrap();
+    assert!(draw_budget_layer_js(canvas(360, 300), none, kpi())
+        .unwrap()
+        .is_null());
 }

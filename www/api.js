@@ -5,11 +5,16 @@
 //   main → worker  { id, type, args }                                (a request; type = a handler in worker.js)
 //   worker → main  { type: 'ready', version }                        (after init)
 //   worker → main  { id, type: 'progress', stage, done?, total? }    (any number, while a request runs)
-//   worker → main  { id, type: 'result', value }                     (exactly one of result / error per id)
+//   worker → main  { id, type: 'result', value, timing }             (exactly one of result / error per id;
+//                                                                     timing: {received, started, done}, see lastTiming)
 //   worker → main  { id, type: 'error', message, fatal }             (fatal: the wasm instance is unusable)
 //
 // Cancel and crash recovery: the worker is terminated and restarted with the same module, and the state
-// (the loaded file or demo, the chosen roles) is replayed from what this client remembers.
+// (the loaded file or demo, the chosen roles) is replayed from what this client remembers. After a crash, the
+// requests that were still waiting behind the one that crashed are sent again to the new worker (their promises
+// stay pending): a role check sent right after a load, say, must not be lost, or the page would show roles the
+// restarted worker does not have. A replayed request that crashes is forgotten (with what depends on it), so a
+// restart can never loop.
 import { initSync } from '../pkg/uplift_simulator.js';
 import { engineBytes, startWorker } from './engine-source.js';
 
@@ -43,7 +48,10 @@ const REPLAYED = ['load', 'setRoles', 'train', 'setCampaignParams'];
 const FORGETS = { load: ['setRoles', 'train', 'setCampaignParams'], setRoles: ['train', 'setCampaignParams'], train: ['setCampaignParams'] };
 
 /** Requests answered in milliseconds: they never show the Cancel button. */
-const QUICK = new Set(['simulate', 'reviewPage', 'setPrivileged']);
+const QUICK = new Set(['simulate', 'simulateMany', 'reviewPage', 'setPrivileged']);
+
+/** A timestamp comparable across the page and its workers (ms since the epoch, sub-millisecond). */
+const now = () => performance.timeOrigin + performance.now();
 
 export class Engine {
   /**
@@ -57,6 +65,8 @@ export class Engine {
     this.pending = new Map();
     /** The last successful state-changing requests: { load: {type, args}, setRoles: {type, args} }. */
     this.state = {};
+    /** Per request type, where the last answer's time went (see lastTiming). */
+    this.timings = {};
     this.#start();
   }
 
@@ -65,7 +75,13 @@ export class Engine {
     this.ready = new Promise((resolve) => {
       this.readyResolve = resolve;
     });
-    this.worker.onmessage = (e) => this.#onMessage(e.data);
+    this.worker.onmessage = (e) => {
+      // Timed as a performance.measure (bench-page.mjs matches these with long tasks): the continuations of the
+      // request's promise run inside this task.
+      const start = performance.now();
+      this.#onMessage(e.data);
+      performance.measure(`worker answer: ${e.data.type}`, { start, end: performance.now() });
+    };
     this.started = false;
     this.worker.onerror = (e) => {
       e.preventDefault();
@@ -76,10 +92,24 @@ export class Engine {
     };
     this.worker.postMessage({ type: 'init', module: this.module });
     // Then the privileged group per audited attribute (keys 'setPrivileged:COLUMN'), after the model exists.
+    // Replayed requests get ids -1, -2, …: their answers settle nothing, but a crash names the state key to drop.
     const keys = [...REPLAYED, ...Object.keys(this.state).filter((k) => k.startsWith('setPrivileged:'))];
+    this.replayed = new Map();
     for (const key of keys) {
       const req = this.state[key];
-      if (req) this.worker.postMessage({ id: 0, type: req.type, args: req.args });
+      if (!req) continue;
+      const id = -(this.replayed.size + 1);
+      this.replayed.set(id, key);
+      this.worker.postMessage({ id, type: req.type, args: req.args });
+    }
+  }
+
+  /** Forget a state key and what depends on it (FORGETS; privileged groups depend on the model). */
+  #forget(key) {
+    delete this.state[key];
+    for (const k of FORGETS[key] ?? []) delete this.state[k];
+    if (key !== 'setCampaignParams' && !key.startsWith('setPrivileged:')) {
+      for (const k of Object.keys(this.state)) if (k.startsWith('setPrivileged:')) delete this.state[k];
     }
   }
 
@@ -96,17 +126,22 @@ export class Engine {
       return;
     }
     if (msg.type === 'error' && msg.fatal) {
-      // A panic: the instance cannot be trusted any more. Restart, then report the failure of this request.
+      // A panic: the instance cannot be trusted any more. Restart, then report the failure of this request. A
+      // replayed request that panics would panic again on every restart: forget that state instead.
+      if (msg.id < 0 && this.replayed.has(msg.id)) this.#forget(this.replayed.get(msg.id));
       this.#restart(msg.message, msg.id);
     }
-    if (!p) return; // replayed request (id 0) or already settled
+    if (!p) return; // replayed request (negative id) or already settled
     this.pending.delete(msg.id);
     this.#busyChanged();
     if (msg.type === 'result') {
-      if (p.remember) this.state[p.remember] = { type: p.type, args: p.args };
-      for (const k of FORGETS[p.remember] ?? []) delete this.state[k];
-      if (p.remember && p.remember !== 'setCampaignParams' && !p.remember.startsWith('setPrivileged:')) {
-        for (const k of Object.keys(this.state)) if (k.startsWith('setPrivileged:')) delete this.state[k];
+      if (msg.timing) {
+        const { received, started, done } = msg.timing;
+        this.timings[p.type] = { toWorkerMs: received - p.sent, queuedMs: started - received, workMs: done - started, fromWorkerMs: now() - done };
+      }
+      if (p.remember) {
+        this.#forget(p.remember);
+        this.state[p.remember] = { type: p.type, args: p.args };
       }
       p.resolve(msg.value);
     } else {
@@ -125,16 +160,24 @@ export class Engine {
     this.hooks.onRestart?.(message, { cancelled: false, failed: true });
   }
 
-  /** Terminate and restart the worker; pending requests fail (`except` is reported by its own message). */
+  /**
+   * Terminate and restart the worker. After a crash of request `except` (reported by its own message), the requests
+   * queued behind it are sent again, in order, after the state's replay; on Cancel (or a crash of unknown cause)
+   * every pending request fails.
+   */
   #restart(reason, except) {
     this.worker.terminate();
-    const failed = [...this.pending.entries()].filter(([id]) => id !== except);
+    const resend = except !== undefined && !(reason instanceof CancelledError);
+    const failed = resend ? [] : [...this.pending.entries()].filter(([id]) => id !== except);
     for (const [id, p] of failed) {
       this.pending.delete(id);
       p.reject(reason instanceof Error ? reason : new Error(`${reason} It has been restarted; try again.`));
     }
     this.#busyChanged();
     this.#start();
+    if (resend) {
+      for (const [id, p] of this.pending) if (id !== except) this.worker.postMessage({ id, type: p.type, args: p.args });
+    }
     const cancelled = reason instanceof CancelledError;
     this.hooks.onRestart?.(reason instanceof Error ? reason.message : reason, { cancelled });
   }
@@ -154,10 +197,19 @@ export class Engine {
   call(type, args = {}, { onProgress, remember } = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress, remember, type, args });
+      this.pending.set(id, { resolve, reject, onProgress, remember, type, args, sent: now() });
       this.worker.postMessage({ id, type, args });
       this.#busyChanged();
     });
+  }
+
+  /**
+   * Where the time of the last answered request of this type went (ms): posting it to the worker, waiting there
+   * behind earlier requests, the handler (wasm work + building the answer), and the answer's way back (cloning,
+   * the page's event loop). Measuring code for docs/BENCHMARKS.md; undefined before the first answer.
+   */
+  lastTiming(type) {
+    return this.timings[type];
   }
 
   /** Stop whatever runs: pending requests reject with CancelledError; the loaded data stays. */
@@ -199,6 +251,11 @@ export class Engine {
   /** KPIs, audits and the fairness-aware option at a budget ({kind, value}) → CampaignView. */
   simulate(budget) {
     return this.call('simulate', { budget });
+  }
+
+  /** The same for several budgets at once (the slider's positions, fetched ahead of the moves) → CampaignView[]. */
+  simulateMany(budgets) {
+    return this.call('simulateMany', { budgets });
   }
 
   /** New costs, values or thresholds (CampaignParams) → { summary, curve }. */

@@ -1,6 +1,7 @@
 // One app instance: compile-once engine, its own worker and Session, the panels wired together. The page mounts
 // it on `document` (main.js); each <uplift-simulator> mounts its own on its shadow root (component.js).
 import { compileEngine, Engine } from './api.js';
+import { measured, nextTask } from './ui.js';
 import { createColumnsPanel } from './panels/columns.js';
 import { createDataPanel } from './panels/data.js';
 import { createExportPanel } from './panels/export.js';
@@ -45,10 +46,14 @@ export async function mountApp(ctx, { src, autotrain = false } = {}) {
   const exporter = createExportPanel(ctx, engine, simulator);
   const train = createTrainPanel(ctx, engine, {
     onTrained: async (result) => {
+      // Panel by panel, each in a task of its own (no long main-thread task between the Train click and the results).
       await results.show(result.summary);
-      review.show(result.summary);
-      exporter.show();
-      await simulator.show(result, source);
+      await nextTask();
+      measured('review: counts', () => review.show(result.summary));
+      await nextTask();
+      measured('export: show', () => exporter.show());
+      await nextTask();
+      await measured('simulator: show', () => simulator.show(result, source));
     },
   });
   // New roles (or a new file) make earlier results stale: the worker has dropped that model.

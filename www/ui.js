@@ -59,8 +59,39 @@ export function createContext(root, { signals = document.body, useHash = true, e
   };
 }
 
+/**
+ * Run `f` and record how long it took as a `performance.measure` entry named `name` (bench-page.mjs matches them
+ * with the main thread's long tasks); returns what `f` returns.
+ */
+export function measured(name, f) {
+  const start = performance.now();
+  try {
+    return f();
+  } finally {
+    performance.measure(name, { start, end: performance.now() });
+  }
+}
+
+/**
+ * Go on in a task of its own after the browser's next rendering step, so work split by `await nextTask()` never
+ * adds up to one long main-thread task, and a chart drawn next finds the page laid out (plotters still measures
+ * a legend's text with a span in the page, which would otherwise force the layout of everything changed before
+ * it, in the chart's task). A hidden page gets no frames: then after 100 ms.
+ */
+export function nextTask() {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(timer);
+      resolve();
+    }, 0));
+  });
+}
+
+const INT = new Intl.NumberFormat('en-US');
+
 export const fmt = {
-  int: (n) => Number(n).toLocaleString('en-US'),
+  int: (n) => INT.format(Number(n)),
   pct: (x, digits = 2) => `${(100 * x).toFixed(digits)}%`,
   ms: (ms) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`),
 };

@@ -61,6 +61,10 @@ const handlers = {
     return session.simulate(budget);
   },
 
+  simulateMany({ budgets }) {
+    return budgets.map((b) => session.simulate(b));
+  },
+
   setCampaignParams({ params }) {
     const summary = session.setCampaignParams(params);
     return { summary, curve: session.budgetCurve() };
@@ -102,13 +106,17 @@ const handlers = {
   },
 };
 
+/** A timestamp comparable across the page and its workers (ms since the epoch, sub-millisecond). */
+const now = () => performance.timeOrigin + performance.now();
+
 // Requests run one after another, in the order sent (a handler may await, e.g. reading a file).
 let queue = Promise.resolve();
 self.onmessage = ({ data }) => {
-  queue = queue.then(() => handle(data));
+  const received = now();
+  queue = queue.then(() => handle(data, received));
 };
 
-async function handle(msg) {
+async function handle(msg, received) {
   if (msg.type === 'init') {
     memory = initSync({ module: msg.module }).memory;
     session = new Session();
@@ -120,8 +128,10 @@ async function handle(msg) {
   try {
     const handler = handlers[type];
     if (!handler) throw new Error(`Unknown request “${type}”.`);
+    const started = now();
     const value = await handler(args, progress);
-    self.postMessage({ id, type: 'result', value });
+    // timing: when the request arrived, started and was answered (the client derives its round trip's parts).
+    self.postMessage({ id, type: 'result', value, timing: { received, started, done: now() } });
   } catch (e) {
     // A wasm trap (a Rust panic) leaves the instance unusable: the client restarts this worker.
     const fatal = e instanceof WebAssembly.RuntimeError;

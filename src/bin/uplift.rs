@@ -19,9 +19,10 @@ use uplift_simulator::metrics::report::{uplift_metrics, MetricsParams};
 use uplift_simulator::pipeline::campaign::{
     attribute_column, scored_from, Campaign, CampaignParams,
 };
+use uplift_simulator::pipeline::run::score_taking_features;
 use uplift_simulator::pipeline::scores::ScoreColumns;
 use uplift_simulator::pipeline::{score, BaseKind, RunParams};
-use uplift_simulator::uplift::MetaLearner;
+use uplift_simulator::uplift::{MetaLearner, UpliftFit};
 use uplift_simulator::{Error, Result};
 
 const USAGE: &str = "\
@@ -97,11 +98,14 @@ fn generate(o: &Opts) -> Result<()> {
 /// (detected by name when an option is absent).
 fn load(o: &Opts) -> Result<(Table, Prepared)> {
     let path = o.positional(0, "DATA.csv")?;
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.to_string(),
-        detail: e.to_string(),
-    })?;
-    let table = Table::from_bytes(&bytes)?;
+    let table = {
+        // The file's bytes are freed as soon as they are parsed.
+        let bytes = std::fs::read(path).map_err(|e| Error::Io {
+            path: path.to_string(),
+            detail: e.to_string(),
+        })?;
+        Table::from_bytes(&bytes)?
+    };
     let mut roles = detect_roles(&table);
     if let Some(t) = o.get("--treatment") {
         roles.treatment = t.to_string();
@@ -213,19 +217,28 @@ fn fit(o: &Opts) -> Result<()> {
     let cparams = campaign_params(o)?;
     let clock = Instant::now();
     let now = || clock.elapsed().as_secs_f64() * 1000.0;
-    let (table, prepared) = load(o)?;
+    let (table, mut prepared) = load(o)?;
+    // The audit attributes are all the fit needs from the table: take them and free the table before fitting.
+    let attributes = prepared
+        .report
+        .columns
+        .iter()
+        .filter(|c| c.role == "audit")
+        .map(|c| attribute_column(&table, &c.name, &prepared.rows))
+        .collect::<Result<Vec<_>>>()?;
+    drop(table);
     let read_ms = now();
     let mut progress = progress_printer(o.flag("--quiet"));
-    let run = score(&prepared, &params, &mut progress, &|| false, Some(&now))?;
-    let f = &run.fit;
-    // Stages after the fit, in ms (REPORT.json timings.after).
-    let mut after: Vec<(&str, f64)> = Vec::new();
-    let mut lap = |stage, t0: &mut f64| {
+    let run = score_taking_features(&mut prepared, &params, &mut progress, &|| false, Some(&now))?;
+    // Milliseconds of each step after the fit, for REPORT.json.
+    let mut after: Vec<Value> = Vec::new();
+    let mut lap_start = now();
+    let mut lap = |stage: &str| {
         let t = now();
-        after.push((stage, t - *t0));
-        *t0 = t;
+        after.push(json!({ "stage": stage, "ms": t - lap_start }));
+        lap_start = t;
     };
-    let mut t0 = now();
+    let f = &run.fit;
     let scored = scored_from(
         &prepared,
         f.uplift.clone(),
@@ -234,59 +247,22 @@ fn fit(o: &Opts) -> Result<()> {
         Some(f.p_treated.clone()),
         Some(f.response_score.clone()),
     );
-    let attributes = prepared
-        .report
-        .columns
-        .iter()
-        .filter(|c| c.role == "audit")
-        .map(|c| attribute_column(&table, &c.name, &prepared.rows))
-        .collect::<Result<Vec<_>>>()?;
     let campaign = Campaign::build(scored, attributes, cparams)?;
-    lap("campaign", &mut t0);
+    lap("campaign");
     let mparams = MetricsParams::default();
     let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, &mparams)?;
+    lap("metrics");
     let response_metrics = uplift_metrics(
         &f.response_score,
         &prepared.treatment,
         &prepared.outcome,
         &mparams,
     )?;
-    lap("metrics", &mut t0);
-    let columns = ScoreColumns {
-        row: prepared.rows.clone(),
-        uplift: f.uplift.clone(),
-        uplift_se: Some(f.uplift_se.clone()),
-        p_control: Some(f.p_control.clone()),
-        p_treated: Some(f.p_treated.clone()),
-        response_score: Some(f.response_score.clone()),
-        id: prepared.ids.clone(),
-        archetype: Some(
-            campaign
-                .archetypes
-                .labels
-                .iter()
-                .map(|a| a.code().to_string())
-                .collect(),
-        ),
-        review: Some(
-            (0..campaign.review.len())
-                .map(|i| {
-                    campaign
-                        .review
-                        .reason(i)
-                        .map_or(String::new(), |r| r.code().to_string())
-                })
-                .collect(),
-        ),
-    };
+    lap("response metrics");
     let mut w = BufWriter::new(create(out)?);
-    columns.write_csv(&mut w)?;
+    write_scores(&mut w, out, &prepared, f, &campaign)?;
     w.flush().map_err(|e| io_err(out, e))?;
-    lap("write scores", &mut t0);
-    let after: Vec<Value> = after
-        .iter()
-        .map(|(stage, ms)| json!({ "stage": stage, "ms": ms }))
-        .collect();
+    lap("write scores");
     let total_ms = now();
     if let Some(path) = o.get("--report") {
         let report = json!({
@@ -304,7 +280,7 @@ fn fit(o: &Opts) -> Result<()> {
             "archetypes": { "thresholds": campaign.archetypes.thresholds, "summary": campaign.archetypes.summary },
             "review": campaign.review.summary,
             "warnings": f.warnings,
-            "timings": { "readAndPrepareMs": read_ms, "stages": f.timings, "after": after, "totalMs": total_ms },
+            "timings": { "readAndPrepareMs": read_ms, "stages": f.timings, "afterFit": after, "totalMs": total_ms },
         });
         write_json(path, &report)?;
     }
@@ -322,6 +298,60 @@ fn fit(o: &Opts) -> Result<()> {
             )),
             out
         );
+    }
+    Ok(())
+}
+
+/// Rows of SCORES.csv built and written at a time: the text columns (id, archetype, review) cost about 56 bytes
+/// a row each as strings, 2.4 GB at 14M rows if built at once.
+const SCORE_CHUNK_ROWS: usize = 1 << 20;
+
+/// Write SCORES.csv chunk by chunk (same bytes as one `ScoreColumns::write_csv` of every row).
+fn write_scores<W: Write>(
+    w: &mut W,
+    path: &str,
+    prepared: &Prepared,
+    f: &UpliftFit,
+    campaign: &Campaign,
+) -> Result<()> {
+    let n = prepared.n_rows();
+    let mut buf = Vec::new();
+    for start in (0..n.max(1)).step_by(SCORE_CHUNK_ROWS) {
+        let r = start..(start + SCORE_CHUNK_ROWS).min(n);
+        let columns = ScoreColumns {
+            row: prepared.rows[r.clone()].to_vec(),
+            uplift: f.uplift[r.clone()].to_vec(),
+            uplift_se: Some(f.uplift_se[r.clone()].to_vec()),
+            p_control: Some(f.p_control[r.clone()].to_vec()),
+            p_treated: Some(f.p_treated[r.clone()].to_vec()),
+            response_score: Some(f.response_score[r.clone()].to_vec()),
+            id: prepared.ids.as_ref().map(|ids| ids[r.clone()].to_vec()),
+            archetype: Some(
+                campaign.archetypes.labels[r.clone()]
+                    .iter()
+                    .map(|a| a.code().to_string())
+                    .collect(),
+            ),
+            review: Some(
+                r.clone()
+                    .map(|i| {
+                        campaign
+                            .review
+                            .reason(i)
+                            .map_or(String::new(), |r| r.code().to_string())
+                    })
+                    .collect(),
+            ),
+        };
+        buf.clear();
+        columns.write_csv(&mut buf)?;
+        // Every chunk is written with the header line: keep it only once.
+        let skip = if start == 0 {
+            0
+        } else {
+            buf.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1)
+        };
+        w.write_all(&buf[skip..]).map_err(|e| io_err(path, e))?;
     }
     Ok(())
 }

@@ -46,7 +46,7 @@ impl Table {
                     c.missing as f64 / self.n_rows as f64
                 },
                 distinct: c.distinct(),
-                examples: c.levels.iter().take(12).cloned().collect(),
+                examples: c.examples(12),
             })
             .collect();
         let delimiter = match self.delimiter {

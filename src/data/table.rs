@@ -15,6 +15,12 @@ use crate::error::{Error, Result};
 /// (enough to recognise 0/1 treatment and outcome columns and category codes).
 const NUMERIC_LEVELS_KEPT: usize = 64;
 
+/// Text columns keep a table of their distinct values (level codes) while they have at most this many; a
+/// column with more (ids, free text) keeps each row's text as read, in one buffer ([`Texts`]): a level table
+/// costs about 130 bytes per distinct value (the text twice, its hash entry and code), 1.8 GB for the 14M
+/// distinct ids of a Criteo-size file, where the buffer costs the text plus 8 bytes a row.
+const TEXT_LEVELS_KEPT: usize = 1 << 16;
+
 /// One column of the file.
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -31,6 +37,60 @@ pub struct Column {
     pub non_finite: usize,
     /// First value that is not a number, with its line, for messages.
     pub first_text: Option<(u64, String)>,
+    /// Each row's text, for text columns with too many distinct values to code (then `codes` is `None`).
+    pub texts: Option<Texts>,
+}
+
+/// The texts of a column with very many distinct values, row by row in one buffer (no allocation per value).
+#[derive(Debug, Clone, Default)]
+pub struct Texts {
+    buf: String,
+    /// End of row i's text in `buf` (it starts at the previous end); an empty text is a missing value.
+    ends: Vec<usize>,
+    /// Distinct non-missing texts.
+    distinct: usize,
+}
+
+impl Texts {
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The text of row i, `None` when it is missing.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        (end > start).then(|| &self.buf[start..end])
+    }
+
+    /// Distinct non-missing texts.
+    pub fn distinct(&self) -> usize {
+        self.distinct
+    }
+
+    fn push(&mut self, text: Option<&str>) {
+        if let Some(t) = text {
+            self.buf.push_str(t);
+        }
+        self.ends.push(self.buf.len());
+    }
+
+    /// Count the distinct texts once every row is in.
+    fn count_distinct(&mut self) {
+        let mut seen: std::collections::HashSet<&str> =
+            std::collections::HashSet::with_capacity(self.len());
+        for i in 0..self.len() {
+            if let Some(t) = self.get(i) {
+                seen.insert(t);
+            }
+        }
+        self.distinct = seen.len();
+    }
 }
 
 /// Code of a missing value in `Column::codes`.
@@ -56,7 +116,7 @@ impl Column {
             ColumnKind::Empty
         } else if self.numbers.is_some() {
             ColumnKind::Numeric
-        } else if self.levels.len() <= 1000 {
+        } else if self.texts.is_none() && self.levels.len() <= 1000 {
             ColumnKind::Categorical
         } else {
             ColumnKind::Text
@@ -68,6 +128,7 @@ impl Column {
             .as_ref()
             .map(Vec::len)
             .or(self.codes.as_ref().map(Vec::len))
+            .or(self.texts.as_ref().map(Texts::len))
             .unwrap_or(0)
     }
 
@@ -81,14 +142,39 @@ impl Column {
             let c = codes[i];
             return (c != MISSING_CODE).then(|| self.levels[c as usize].clone());
         }
+        if let Some(texts) = &self.texts {
+            return texts.get(i).map(str::to_string);
+        }
         self.numbers
             .as_ref()
             .and_then(|v| (!v[i].is_nan()).then(|| format!("{}", v[i])))
     }
 
-    /// Distinct levels when they are known (few enough).
+    /// Distinct values when they are known (text columns, and numeric ones with few values).
     pub fn distinct(&self) -> Option<usize> {
-        self.codes.as_ref().map(|_| self.levels.len())
+        self.codes
+            .as_ref()
+            .map(|_| self.levels.len())
+            .or(self.texts.as_ref().map(Texts::distinct))
+    }
+
+    /// Up to `k` distinct texts, in order of first appearance (for the column list).
+    pub fn examples(&self, k: usize) -> Vec<String> {
+        let Some(texts) = &self.texts else {
+            return self.levels.iter().take(k).cloned().collect();
+        };
+        let mut out: Vec<String> = Vec::with_capacity(k);
+        for i in 0..texts.len() {
+            if out.len() == k {
+                break;
+            }
+            if let Some(t) = texts.get(i) {
+                if !out.iter().any(|o| o == t) {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        out
     }
 }
 
@@ -129,8 +215,17 @@ impl Table {
         if trailing_blank {
             names.push(String::new());
         }
-        let mut builders: Vec<ColumnBuilder> = names.into_iter().map(ColumnBuilder::new).collect();
-        let mut lines = Vec::new();
+        // Every record ends a line and holds a byte per field at least (its delimiters and line end), so both
+        // the line count and bytes / columns bound the rows (quoted line breaks make the first loose):
+        // reserving it up front spares the copies (and the up-to-double capacity) of growing vectors, and
+        // costs at most 12 bytes per byte of file; untouched capacity costs no memory natively.
+        let rows_bound = (text.bytes().filter(|&b| b == b'\n').count() + 1)
+            .min(text.len() / names.len().max(1) + 1);
+        let mut builders: Vec<ColumnBuilder> = names
+            .into_iter()
+            .map(|n| ColumnBuilder::new(n, rows_bound))
+            .collect();
+        let mut lines = Vec::with_capacity(rows_bound);
         let mut record = csv::StringRecord::new();
         loop {
             match reader.read_record(&mut record) {
@@ -388,6 +483,7 @@ struct ColumnBuilder {
     codes: Option<Vec<u32>>,
     levels: Vec<String>,
     index: HashMap<String, u32>,
+    texts: Option<Texts>,
     missing: usize,
     non_finite: usize,
     first_text: Option<(u64, String)>,
@@ -395,13 +491,15 @@ struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    fn new(name: String) -> Self {
+    /// A column of at most `rows_bound` rows (the vectors reserve that much).
+    fn new(name: String, rows_bound: usize) -> Self {
         Self {
             name,
-            numbers: Some(Vec::new()),
-            codes: Some(Vec::new()),
+            numbers: Some(Vec::with_capacity(rows_bound)),
+            codes: Some(Vec::with_capacity(rows_bound)),
             levels: Vec::new(),
             index: HashMap::new(),
+            texts: None,
             missing: 0,
             non_finite: 0,
             first_text: None,
@@ -418,6 +516,9 @@ impl ColumnBuilder {
             }
             if let Some(c) = &mut self.codes {
                 c.push(MISSING_CODE);
+            }
+            if let Some(t) = &mut self.texts {
+                t.push(None);
             }
             return;
         }
@@ -440,6 +541,8 @@ impl ColumnBuilder {
         }
         if self.codes.is_some() {
             self.push_code(field);
+        } else if let Some(t) = &mut self.texts {
+            t.push(Some(field));
         }
     }
 
@@ -449,17 +552,50 @@ impl ColumnBuilder {
         let numbers = self.numbers.take().unwrap_or_default();
         if self.codes.is_none() {
             // The level table was dropped for having many numbers: rebuild it from the numbers read so far.
-            let mut codes = Vec::with_capacity(numbers.len() + 1);
-            self.codes = Some(Vec::new());
+            self.codes = Some(Vec::with_capacity(numbers.capacity()));
             for x in &numbers {
                 if x.is_nan() {
-                    codes.push(MISSING_CODE);
+                    self.store_text(None);
                 } else {
-                    codes.push(self.code_of(&format!("{x}")));
+                    self.store_text(Some(&format!("{x}")));
                 }
             }
-            self.codes = Some(codes);
         }
+    }
+
+    /// Store one text value (`None` = missing) of a text column: as a level code while there are few
+    /// distinct values, as text once there are too many.
+    fn store_text(&mut self, text: Option<&str>) {
+        if let Some(t) = &mut self.texts {
+            t.push(text);
+            return;
+        }
+        let c = match text {
+            Some(s) => self.code_of(s),
+            None => MISSING_CODE,
+        };
+        if let Some(codes) = &mut self.codes {
+            codes.push(c);
+        }
+        if self.levels.len() > TEXT_LEVELS_KEPT {
+            self.codes_to_texts();
+        }
+    }
+
+    /// Too many distinct texts to code: keep each row's text instead, and drop the level table.
+    fn codes_to_texts(&mut self) {
+        let codes = self.codes.take().unwrap_or_default();
+        let mut texts = Texts {
+            buf: String::new(),
+            ends: Vec::with_capacity(codes.capacity()),
+            distinct: 0,
+        };
+        for &c in &codes {
+            texts.push((c != MISSING_CODE).then(|| self.levels[c as usize].as_str()));
+        }
+        self.texts = Some(texts);
+        self.levels = Vec::new();
+        self.index = HashMap::new();
     }
 
     fn code_of(&mut self, field: &str) -> u32 {
@@ -483,13 +619,13 @@ impl ColumnBuilder {
             self.index = HashMap::new();
             return;
         }
-        let c = self.code_of(field);
-        if let Some(codes) = &mut self.codes {
-            codes.push(c);
-        }
+        self.store_text(Some(field));
     }
 
-    fn finish(self) -> Column {
+    fn finish(mut self) -> Column {
+        if let Some(t) = &mut self.texts {
+            t.count_distinct();
+        }
         Column {
             name: self.name,
             numbers: self.numbers,
@@ -498,6 +634,7 @@ impl ColumnBuilder {
             missing: self.missing,
             non_finite: self.non_finite,
             first_text: self.first_text,
+            texts: self.texts,
         }
     }
 }
@@ -617,6 +754,51 @@ mod tests {
             msg(b"a,b\n\"x \"\"y\"\"\",5\"\n1,\"2\n3,4\n"),
             "Line 3: a quoted value opens with \" and never closes, so the rest of the file would be read as one value. Add the missing closing quote (or remove the stray one) and try again."
         );
+    }
+
+    #[test]
+    fn a_text_column_with_very_many_values_keeps_its_texts_instead_of_codes() {
+        // 70,000 rows: ids u0…u69999 (one missing, row 3), so 69,999 distinct texts > TEXT_LEVELS_KEPT.
+        let mut s = String::from("id,g\n");
+        for i in 0..70_000 {
+            if i == 3 {
+                s.push_str(",a\n");
+            } else {
+                s.push_str(&format!("u{i},{}\n", ["a", "b"][i % 2]));
+            }
+        }
+        let t = parse(&s).unwrap();
+        let id = t.column("id").unwrap();
+        assert!(id.codes.is_none() && id.levels.is_empty());
+        assert_eq!(id.kind(), ColumnKind::Text);
+        assert_eq!(
+            (id.len(), id.missing, id.distinct()),
+            (70_000, 1, Some(69_999))
+        );
+        assert_eq!(id.text(0).as_deref(), Some("u0"));
+        assert_eq!(id.text(3), None);
+        assert_eq!(id.text(69_999).as_deref(), Some("u69999"));
+        assert_eq!(id.examples(3), vec!["u0", "u1", "u2"]);
+        // A few-valued column keeps its codes.
+        let g = t.column("g").unwrap();
+        assert_eq!((g.levels.len(), g.codes.as_ref().unwrap()[1]), (2, 1));
+        assert!(g.texts.is_none());
+    }
+
+    #[test]
+    fn a_late_text_value_in_a_column_of_very_many_numbers_keeps_texts() {
+        // 70,000 distinct numbers then a text: rebuilt as texts, not as 70,001 level codes.
+        let mut s = String::from("x\n");
+        for i in 0..70_000 {
+            s.push_str(&format!("{i}\n"));
+        }
+        s.push_str("oops\n");
+        let c = parse(&s).unwrap().columns.remove(0);
+        assert!(c.numbers.is_none() && c.codes.is_none());
+        assert_eq!(c.distinct(), Some(70_001));
+        assert_eq!(c.text(5).as_deref(), Some("5"));
+        assert_eq!(c.text(70_000).as_deref(), Some("oops"));
+        assert_eq!(c.first_text, Some((70_002, "oops".to_string())));
     }
 
     #[test]

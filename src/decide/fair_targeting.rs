@@ -356,6 +356,37 @@ mod tests {
     }
 
     #[test]
+    fn groups_with_no_count_at_a_step_are_skipped_not_a_panic() {
+        // Users 0..7 (group b) have the higher uplifts, 7..10 (group a, 3 users) the lower. k = 8 takes all of b and
+        // one of a (rates 1 and 1/3, DI 0.33). At ρ = 0.8 · (0.8 + 0.2 · 58/200) = 0.6864, group a's bounds cross:
+        // ceil(0.6864 · 3) = 3 > floor(0.6864 / 0.8 · 3) = 2 (this panicked in `fill`'s clamp). No split of 8 reaches
+        // DI 0.8 here: (1, 7) 0.33, (2, 6) 0.78, (3, 5) 0.71 — so the targeting stays as it is.
+        let uplift: Vec<f64> = (0..10).map(|i| 0.10 - 0.01 * i as f64).collect();
+        let treated: Vec<bool> = (0..10).map(|i| i % 2 == 0).collect();
+        let outcome: Vec<f64> = (0..10).map(|i| f64::from(i % 3 == 0)).collect();
+        let s = Scored::new(uplift, treated, outcome);
+        let sim = Simulator::build(&s, &SimParams::default()).unwrap();
+        let labels: Vec<&str> = (0..10).map(|i| if i < 7 { "b" } else { "a" }).collect();
+        let g = GroupColumn::categorical("g", &labels).unwrap();
+        let idx = crate::decide::fairness::FairnessIndex::build(&sim, g).unwrap();
+        let t = FairTargeter::build(&sim, &idx, &s).unwrap();
+        let r = t.solve(8, &FairTargetingParams::default()).unwrap();
+        assert!(!r.reached);
+        assert_eq!(r.fair.disparate_impact, r.unconstrained.disparate_impact);
+        assert!((r.unconstrained.disparate_impact.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        // Every budget and level answers (the page asks for every slider position).
+        for level in [0.5, 0.8, 0.9, 0.99, 1.0] {
+            for k in 0..=10 {
+                let r = t.solve(k, &FairTargetingParams { level }).unwrap();
+                assert!(
+                    !r.reached || r.fair.disparate_impact.map_or(true, |d| d >= level - 1e-12),
+                    "k {k} level {level}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn exact_on_a_small_case() {
         let (s, sim, idx) = setup();
         let t = FairTargeter::build(&sim, &idx, &s).unwrap();

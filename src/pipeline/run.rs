@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::BinParams;
 use crate::data::prepare::Prepared;
 use crate::error::Result;
-use crate::learners::CancelFn;
+use crate::learners::{CancelFn, Design};
 use crate::uplift::{fit_uplift, StageTiming, UpliftFit, UpliftParams};
 
 use super::base::BaseParams;
@@ -46,10 +46,41 @@ pub fn score(
     progress("Binning features", 0.0);
     let t0 = now_ms.map(|f| f());
     let design = prepared.design(&params.bins);
-    let binning_ms = now_ms.zip(t0).map(|(f, t0)| f() - t0);
+    fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
+}
+
+/// [`score`] for a caller done with the feature values (the native command): they move into the design
+/// instead of being copied (`Prepared::take_design`), 8 bytes per cell less at the peak. Same scores.
+pub fn score_taking_features(
+    prepared: &mut Prepared,
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<ScoreRun> {
+    params.base.validate()?;
+    params.uplift.validate()?;
+    progress("Binning features", 0.0);
+    let t0 = now_ms.map(|f| f());
+    let design = prepared.take_design(&params.bins);
+    fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
+}
+
+/// Fit on the binned `design`; `binning_started` (clock ms) times the binning as the first stage.
+#[allow(clippy::too_many_arguments)]
+fn fit_design(
+    design: &Design,
+    binning_started: Option<f64>,
+    prepared: &Prepared,
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    cancel: CancelFn,
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<ScoreRun> {
+    let binning_ms = now_ms.zip(binning_started).map(|(f, t0)| f() - t0);
     let factory = params.base.factory();
     let mut fit = fit_uplift(
-        &design,
+        design,
         &prepared.treatment,
         &prepared.outcome,
         &params.uplift,

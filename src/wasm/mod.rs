@@ -4,21 +4,25 @@
 //! The page's worker owns one [`Session`] (the data and, later, the models); the main thread only calls
 //! the `draw*` functions with a canvas and the plain data the worker sent it.
 
+mod canvas;
+
+use canvas::MeasuredCanvas;
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::charts::arms::draw_arm_rates;
-use crate::charts::budget::{draw_budget_curve, BudgetKpi};
+use crate::charts::budget::{
+    draw_budget_curve, draw_budget_layer, draw_budget_marker, BudgetFrame, BudgetKpi,
+};
 use crate::charts::calibration::draw_calibration;
 use crate::charts::deciles::draw_deciles;
 use crate::charts::histogram::{draw_uplift_histogram, UpliftHistogram};
 use crate::charts::qini::draw_qini;
 use crate::data::generate::{demo_csv, DemoParams};
-use crate::data::prepare::{prepare, ArmRate, Prepared};
+use crate::data::prepare::{prepare, ArmRate, Prepared, MAX_FEATURES};
 use crate::data::roles::Roles;
 use crate::data::table::Table;
 use crate::decide::review::ReviewQuery;
@@ -143,6 +147,32 @@ pub fn draw_budget_curve_js(
     })
 }
 
+/// Draw the budget chart without the current-share marker (for a layer the page draws once per curve and copies
+/// on every slider move); returns where its plot area lies (a `BudgetFrame` for `drawBudgetMarker`), or `null`
+/// when there was nothing to plot and the chart shows a "no data" message.
+#[wasm_bindgen(js_name = drawBudgetLayer)]
+pub fn draw_budget_layer_js(
+    canvas: HtmlCanvasElement,
+    curve: JsValue,
+    kpi: JsValue,
+) -> std::result::Result<JsValue, JsError> {
+    let (curve, kpi): (BudgetCurve, BudgetKpi) = (from_js(curve)?, from_js(kpi)?);
+    let frame = on_canvas(canvas, |root| draw_budget_layer(root, &curve, kpi))?;
+    to_js(&frame)
+}
+
+/// Draw the current-share marker (share 0–1) over a copy of a `drawBudgetLayer` chart of the same size (`frame`
+/// is what that call returned). Measures no text: cheap enough for every slider move.
+#[wasm_bindgen(js_name = drawBudgetMarker)]
+pub fn draw_budget_marker_js(
+    canvas: HtmlCanvasElement,
+    frame: JsValue,
+    share: f64,
+) -> std::result::Result<(), JsError> {
+    let frame: BudgetFrame = from_js(frame)?;
+    on_canvas(canvas, |root| draw_budget_marker(root, &frame, share))
+}
+
 /// Draw predicted vs observed conversion per arm (the `calibration` of a training summary).
 #[wasm_bindgen(js_name = drawCalibration)]
 pub fn draw_calibration_js(
@@ -153,19 +183,19 @@ pub fn draw_calibration_js(
     on_canvas(canvas, |root| draw_calibration(root, &report))
 }
 
-/// Run a chart on a canvas and show it.
-fn on_canvas(
+/// Run a chart on a canvas and show it; passes on what the chart returns.
+fn on_canvas<T>(
     canvas: HtmlCanvasElement,
     draw: impl FnOnce(
-        &plotters::drawing::DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    ) -> Result<()>,
-) -> std::result::Result<(), JsError> {
-    let backend = CanvasBackend::with_canvas_object(canvas)
+        &plotters::drawing::DrawingArea<MeasuredCanvas, plotters::coord::Shift>,
+    ) -> Result<T>,
+) -> std::result::Result<T, JsError> {
+    let backend = MeasuredCanvas::new(canvas)
         .ok_or_else(|| Error::Chart("the page has no 2D canvas".into()))?;
     let root = backend.into_drawing_area();
-    draw(&root)?;
+    let out = draw(&root)?;
     root.present().map_err(crate::charts::chart_err)?;
-    Ok(())
+    Ok(out)
 }
 
 /// TypeScript types of the plain objects the facade takes and returns (written into pkg/uplift_simulator.d.ts).
@@ -445,8 +475,10 @@ impl Session {
 }
 
 impl Session {
+    /// Keep a parsed table (the earlier one is dropped) unless it is refused: see [`refuse_too_wide`].
     fn install(&mut self, table: Table) -> std::result::Result<JsValue, JsError> {
         let summary = table.summary();
+        refuse_too_wide(&table, &summary.roles)?;
         self.roles = summary.roles.clone();
         self.prepared = None;
         self.trained = None;
@@ -480,6 +512,20 @@ fn without_scores(table: &Table, roles: &Roles) -> Roles {
         roles.exclude.extend(present.map(|c| c.name.clone()));
     }
     roles
+}
+
+/// A file with more columns to learn from than the simulator handles (`TooManyFeatures`, checked with the proposed
+/// roles) is refused when it is loaded, like a file that cannot be read: the earlier file stays loaded, and the page
+/// never lists thousands of columns in pickers the user could not use anyway (no role choice removes features).
+/// Only a table wider than the limit can exceed it, so other files skip the check.
+fn refuse_too_wide(table: &Table, roles: &Roles) -> Result<()> {
+    if table.columns.len() <= MAX_FEATURES {
+        return Ok(());
+    }
+    match prepare(table, &without_scores(table, roles)) {
+        Err(e @ Error::TooManyFeatures { .. }) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 fn has_uplift(table: &Table) -> bool {

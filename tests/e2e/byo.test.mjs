@@ -76,3 +76,73 @@ test('a bad uplift column is refused with the line to fix', async () => {
     await context.close();
   }
 });
+
+/** A panic in the worker through the test hook (`?testHooks=1`); resolves once the page shows the restart. */
+async function panicAndRestart(page) {
+  const failed = await page.evaluate(() => window.upliftTestHooks.panic('panic').then(() => 'resolved', (e) => e.message));
+  assert.match(failed, /^The engine stopped unexpectedly \(.+\)\. It has been restarted and your data reloaded; try again\.$/);
+  await page.waitForFunction(() => /The engine was restarted/.test(document.querySelector('[data-testid="error"]').textContent));
+}
+
+test('a restarted worker gets back your scores file, its roles and the results (simulator answers)', async () => {
+  const { page, context } = await openPage(env, { path: '?demoRows=1000&testHooks=1' });
+  try {
+    await byoFlow(page);
+    await panicAndRestart(page);
+    await page.$eval('[data-testid="budget-slider"]', (s) => {
+      s.value = '0.5';
+      s.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.body.dataset.simulatedBudget === 'share:0.5');
+    assert.equal(await value(page, 'kpi-spend'), 200); // 4,000 users × 50% × 0.10
+  } finally {
+    await context.close();
+  }
+});
+
+/** Small settings, so that training 20,000 rows takes seconds. */
+async function smallSettings(page) {
+  await page.selectOption('[data-testid="train-learner"]', 't');
+  await page.fill('[data-testid="train-trees"]', '10');
+  await page.fill('[data-testid="train-depth"]', '3');
+  await page.fill('[data-testid="train-folds"]', '2');
+}
+
+// The worker runs requests in order: "Try the demo data" sends `loadDemo`; the panic (test hook) is sent right after
+// it, so the worker loads the demo (served from its cached CSV), then panics; the role check the page sends once the
+// demo is loaded was still waiting. The restarted worker must get the demo AND those roles (before the fix the role
+// check failed with the restart and the next Train said "Choose the treatment and outcome columns first.").
+test('demo trained, your scores, "Try the demo data" and a worker panic at once: the restarted worker has the demo and its roles', async () => {
+  const { page, context, log } = await openPage(env, { path: '?demoRows=20000&testHooks=1' });
+  try {
+    await smallSettings(page);
+    await page.click('[data-testid="train-button"]');
+    await page.waitForFunction(() => document.body.dataset.trained === '1', null, { timeout: 120_000 });
+    await byoFlow(page);
+    const failed = await page.evaluate(() => {
+      document.querySelector('[data-testid="demo-button"]').click();
+      return window.upliftTestHooks.panic('panic').then(() => 'resolved', (e) => e.message);
+    });
+    assert.match(failed, /^The engine stopped unexpectedly \(.+\)\. It has been restarted and your data reloaded; try again\.$/);
+    // The demo (20,000 rows) is loaded and its roles are checked by the restarted worker: the report counts its rows.
+    await page.waitForFunction(() => document.querySelector('[data-testid="summary-source"]')?.textContent.startsWith('demo data (')
+      && document.querySelector('[data-testid="rows-kept"]')?.dataset.value === '20000', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="cancel-button"]').hidden);
+    assert.match(await page.textContent('[data-testid="error"]'), /The engine was restarted; your data is still loaded\.$/);
+    // Train on what the restarted worker holds: the demo with the roles on screen, not "choose the columns first".
+    await smallSettings(page);
+    const simulated = await page.evaluate(() => Number(document.body.dataset.simulated || 0));
+    await page.click('[data-testid="train-button"]');
+    await page.waitForFunction(() => document.body.dataset.trained === '2'
+      || document.getElementById('progress-stage').textContent === 'Training failed.', null, { timeout: 120_000 });
+    const stage = await page.textContent('[data-testid="progress-stage"]');
+    assert.ok(stage.startsWith('Done'), `${stage} ${await page.textContent('[data-testid="error"]')}`);
+    assert.equal(await page.isHidden('[data-testid="error"]'), true);
+    // The model is the demo's: 20,000 users, 30% × 20,000 × 0.10 = 600.
+    await page.waitForFunction((n) => Number(document.body.dataset.simulated) > n, simulated);
+    assert.equal(await value(page, 'kpi-spend'), 600);
+    assert.ok(log.errors.every((e) => e.startsWith('worker:') || /unreachable|RuntimeError|panicked/.test(e)), log.errors.join('\n'));
+  } finally {
+    await context.close();
+  }
+});

@@ -84,7 +84,11 @@ test(`hostile files: the exact message for ${CASES.length} cases, then the page 
       const t0 = Date.now();
       await upload(page, name, hostile(name), name.endsWith('.bin') ? 'application/octet-stream' : 'text/csv');
       await waitError(page, message);
-      t.diagnostic(`${name}: ${Date.now() - t0} ms`);
+      const ms = Date.now() - t0;
+      t.diagnostic(`${name}: ${ms} ms`);
+      // The 10,000-column file is refused when it is read (no column pickers are built for it): 0.5–1.1 s on the
+      // 2-core machine at load average 10–18, about 12 s when the page first drew 10,000 options into each picker.
+      if (name === 'ten_thousand_columns.csv') assert.ok(ms < 5000, `${name} took ${ms} ms to show its message`);
     }
     await shot(page, 'hostile-last-message');
     await stillUsable(page, 20_000);

@@ -1,9 +1,8 @@
 // Panel 4 — Results: which learner and why, Qini/AUUC with intervals for τ̂ and for the response score, the
 // Qini, decile, histogram and calibration charts, and one card per archetype with its segment rules.
 import { drawResultCharts, drawHistogram } from '../charts.js';
-import { el, fmt } from '../ui.js';
+import { el, fmt, measured, nextTask } from '../ui.js';
 
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 const pts = (x) => (x == null ? '—' : `${(100 * x).toFixed(2)} pts`);
 const interval = (i, f = (x) => x.toFixed(4)) => (i ? `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]` : 'undefined');
 
@@ -46,7 +45,17 @@ export function createResultsPanel(ctx) {
     return a ? a.rules.slice(0, 3).map((r) => r.text) : [];
   }
 
+  /** The archetype cards and the τ̂ histogram (a new campaign). */
   function renderCards(s) {
+    renderCardList(s);
+    drawHistogramChart(s);
+  }
+
+  function drawHistogramChart(s) {
+    measured('results: histogram chart', () => drawHistogram($('histogram-chart'), s.histogram));
+  }
+
+  function renderCardList(s) {
     const cards = s.archetypes.map((a) => el('article', { class: `card archetype-${a.archetype}`, dataset: { testid: `card-${a.archetype}` } },
       el('h4', {}, a.label),
       el('p', { class: 'big', dataset: { value: a.count } }, `${fmt.int(a.count)} users (${fmt.pct(a.share, 1)})`),
@@ -58,7 +67,6 @@ export function createResultsPanel(ctx) {
       el('p', { class: 'hint' }, `Persuadable: τ̂ ≥ ${pts(t.persuadableMin)}; Do-Not-Disturb: τ̂ ≤ ${pts(t.doNotDisturbMax)}; break-even ${pts(t.breakEven)}. Rules found by a small decision tree (right for ${fmt.pct(s.rules.accuracy, 0)} of users).`),
       ...cards,
     );
-    drawHistogram($('histogram-chart'), s.histogram);
   }
 
   function renderWarnings(s) {
@@ -66,19 +74,23 @@ export function createResultsPanel(ctx) {
     $('train-warnings').replaceChildren(...(list.length ? [el('h3', {}, 'Notes'), el('ul', { class: 'warnings' }, list.map((w) => el('li', {}, w)))] : []));
   }
 
-  /** Show a new training summary; one chart per animation frame, so no main-thread task grows long. */
+  /** Show a new training summary; each chart in a task of its own, so no main-thread task grows long. */
   async function show(s) {
-    renderWhy(s);
-    renderMetrics(s);
-    renderWarnings(s);
-    panel.hidden = false;
+    measured('results: tables', () => {
+      renderWhy(s);
+      renderMetrics(s);
+      renderWarnings(s);
+      panel.hidden = false;
+    });
     const canvases = { qini: $('qini-chart'), deciles: $('decile-chart'), calibration: $('calibration-chart') };
-    for (const draw of drawResultCharts(canvases, s)) {
-      await nextFrame();
-      draw();
+    for (const [name, draw] of drawResultCharts(canvases, s)) {
+      await nextTask();
+      measured(`results: ${name} chart`, draw);
     }
-    await nextFrame();
-    renderCards(s);
+    await nextTask();
+    measured('results: archetype cards', () => renderCardList(s));
+    await nextTask();
+    drawHistogramChart(s);
   }
 
   return { show, renderCards };

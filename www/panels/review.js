@@ -1,6 +1,6 @@
 // Panel 6 — Review queue: users whose score needs a human look, with the reason; sortable by any column,
 // paged in the worker (only one page ever crosses to the page); counts of auto-approved vs flagged.
-import { el, fmt } from '../ui.js';
+import { el, fmt, measured } from '../ui.js';
 
 const COLUMNS = [
   ['row', 'Row'], ['uplift', 'Predicted uplift'], ['upliftSe', 'Std. error'], ['pControl', 'Base rate'],
@@ -24,7 +24,7 @@ export function createReviewPanel(ctx, engine) {
     try {
       const page = await engine.reviewPage(query);
       total = page.total;
-      render(page);
+      measured('review: table page', () => render(page));
     } catch (e) {
       showError(e.message);
     }
