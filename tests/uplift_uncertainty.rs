@@ -17,12 +17,12 @@ fn coverage(est: &[f64], truth: &[f64], se: &[f64]) -> f64 {
 
 /// Where the base model is right (T-learner, logistic regression, logistic world), τ̂ has no bias and the
 /// error is all variance, which the se is meant to measure: ±1.96·se intervals should cover the true effect
-/// about 95 % of the time. By default each row's se comes from 3 of the K = 5 pipelines (2 degrees of freedom,
-/// `UpliftParams::se_pipelines`), so the interval with 1.96 instead of t₂'s 4.30 covers less: about 81 % if
-/// the se were exact on average. Measured: 0.785 (0.85 with all 5 pipelines, 4 degrees of freedom: t₄ → 88 %).
+/// about 95 % of the time. By default each row's se comes from all K = 5 pipelines (4 degrees of freedom), so
+/// the interval with 1.96 instead of t₄'s 2.78 covers less: about 88 % if the se were exact on average.
+/// Measured: 0.85 (0.785 with `UpliftParams::se_pipelines` = 3: 2 degrees of freedom, t₂ → 81 %).
 /// Bounds 0.75..0.99: far below means the se misses variance, near 1 means it is inflated.
-/// Also, rows with a larger se have larger errors (Spearman of |error| with se > 0.3; measured 0.395, 0.48
-/// with all 5 pipelines).
+/// Also, rows with a larger se have larger errors (Spearman of |error| with se > 0.3; measured 0.48, 0.395
+/// with 3 pipelines).
 #[test]
 fn intervals_cover_the_true_effect_when_the_model_is_right() {
     let k = logit_world(20_000, 0.7, 1);
@@ -50,8 +50,8 @@ fn intervals_cover_the_true_effect_when_the_model_is_right() {
 
 /// On the demo data (0.3 % conversion, a linear model that only approximates the effect), the se measures
 /// variance but not the model's bias, so coverage is lower; it must still be substantial and the se must
-/// grow with the error. Measured (X-learner, 100,000 rows, 3 pipelines per row): coverage 0.749,
-/// Spearman(|error|, se) 0.080 (all 5 pipelines: 0.81, 0.09).
+/// grow with the error. Measured (X-learner, 100,000 rows, all 5 pipelines per row): coverage 0.81,
+/// Spearman(|error|, se) 0.09 (3 pipelines: 0.749, 0.080).
 /// Bounds: coverage ≥ 0.6, Spearman > 0.
 #[test]
 fn intervals_on_the_demo_data_are_informative() {

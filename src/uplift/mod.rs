@@ -220,7 +220,11 @@ pub fn fit_uplift(
         .unwrap_or_else(|| vec![0.0; n]);
 
     // Uncertainty: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
-    let m = params.se_pipelines.min(k);
+    let m = if params.se_pipelines == 0 {
+        k
+    } else {
+        params.se_pipelines.min(k)
+    };
     let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
     for model in &models {
         let f = model.fold;

@@ -101,12 +101,13 @@ pub struct UpliftParams {
     /// Fewest non-converters a model keeps when sampling, ≥ 1000 (default 50,000): models with no more
     /// non-converters than this use every row (so small data is never sampled).
     pub nonconverter_min: usize,
-    /// Fold pipelines that score each row for its standard error, 2..=folds (default 3; more than `folds`
-    /// counts as `folds`): the row's own out-of-fold pipeline and the next m − 1 folds' (in fold order,
-    /// wrapping). The standard error is the grouped jackknife of all K pipelines estimated from these m
-    /// (see `uncertainty`): m = K is the full jackknife; each extra pipeline costs a prediction of every row
-    /// by the learner's models, so m = 3 halves that stage at K = 5 for a noisier per-row standard error
-    /// (2 degrees of freedom instead of 4; tests/uplift_uncertainty.rs measures its coverage).
+    /// Fold pipelines that score each row for its standard error: 0 = all `folds` (default: the full
+    /// grouped jackknife), or m in 2..=folds (more than `folds` counts as `folds`): the row's own
+    /// out-of-fold pipeline and the next m − 1 folds' (in fold order, wrapping), an estimate of the same
+    /// quantity (see `uncertainty`). Each extra pipeline costs a prediction of every row by the learner's
+    /// models, so m = 3 halves that stage at K = 5, for a noisier per-row standard error (2 degrees of
+    /// freedom instead of 4: ±1.96·se coverage 0.785 instead of 0.85 in tests/uplift_uncertainty.rs). The
+    /// default keeps the full jackknife because the review queue's borderline checks rest on it.
     pub se_pipelines: usize,
 }
 
@@ -131,7 +132,7 @@ impl Default for UpliftParams {
             propensity_sample_rows: 200_000,
             nonconverter_ratio: 100.0,
             nonconverter_min: 50_000,
-            se_pipelines: 3,
+            se_pipelines: 0,
         }
     }
 }
@@ -188,10 +189,10 @@ impl UpliftParams {
                 found: self.nonconverter_min.to_string(),
             });
         }
-        if self.se_pipelines < 2 {
+        if self.se_pipelines == 1 {
             return Err(Error::BadParam {
                 name: "sePipelines",
-                expected: "at least 2 (the row's own fold pipeline and one more)",
+                expected: "0 (every fold) or at least 2 (the row's own fold pipeline and one more)",
                 found: self.se_pipelines.to_string(),
             });
         }
