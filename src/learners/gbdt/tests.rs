@@ -184,15 +184,20 @@ fn positive_weight_is_mapped_back_exactly() {
     // 1 positive, 3 negatives, constant feature, auto weight w = 3/1 = 3: in the weighted space the rate is
     // 3/(3+3) = 0.5; mapped back p = 0.5/(0.5 + 3·0.5) = 0.25, the observed rate.
     let d = design(&[vec![1.0; 4]]);
-    let p = GbdtParams {
-        scale_pos_weight: ScalePosWeight::Auto,
-        ..GbdtParams::default()
-    };
-    let m = fit(&d, &[1.0, 0.0, 0.0, 0.0], None, Objective::LogLoss, p).unwrap();
-    assert_eq!(m.pos_weight, 3.0);
-    assert!(m.base_score.abs() < 1e-12);
-    for p in m.predict(&d, &all_rows(&d)) {
-        assert!((p - 0.25).abs() < 1e-12, "{p}");
+    // Exact with float gradients (every leaf is −0/(H+λ) = 0); quantized gradients round each row's
+    // gradient stochastically (to 1/32,767 of the largest), so the 100 leaves carry tiny noise.
+    for (quantized, tol) in [(false, 1e-12), (true, 1e-5)] {
+        let p = GbdtParams {
+            scale_pos_weight: ScalePosWeight::Auto,
+            quantized_gradients: quantized,
+            ..GbdtParams::default()
+        };
+        let m = fit(&d, &[1.0, 0.0, 0.0, 0.0], None, Objective::LogLoss, p).unwrap();
+        assert_eq!(m.pos_weight, 3.0);
+        assert!(m.base_score.abs() < 1e-12);
+        for p in m.predict(&d, &all_rows(&d)) {
+            assert!((p - 0.25).abs() < tol, "quantized {quantized}: {p}");
+        }
     }
 }
 
