@@ -563,8 +563,9 @@ fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
     }
 }
 
-/// Branch-free stable in-place partition of `idx`: left rows move to the front in their order, right rows are
-/// written to `right` (at least as long as `idx`) and copied behind them. Returns the number of left rows.
+/// Branch-free stable partition of `idx`: left rows move to the front of `idx` in their order, right rows
+/// are written in their order to the front of `right` (at least as long as `idx`). Returns the number of
+/// left rows.
 #[inline(never)]
 fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -> usize {
     let (mut nl, mut nr) = (0usize, 0usize);
@@ -579,7 +580,6 @@ fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -
         nl += go as usize;
         nr += (!go) as usize;
     }
-    idx[nl..].copy_from_slice(&right[..nr]);
     nl
 }
 
@@ -589,35 +589,37 @@ fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -
 fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
     let (t, ml) = (s.bin, s.missing_left);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
-    if scratch.len() < idx.len() {
-        scratch.resize(idx.len(), 0);
+    let m = idx.len();
+    if scratch.len() < m {
+        scratch.resize(m, 0);
     }
+    let scratch = &mut scratch[..m];
     #[cfg(not(target_arch = "wasm32"))]
-    if idx.len() >= 4 * CHUNK {
+    if m >= 4 * CHUNK {
         use rayon::prelude::*;
         const PART: usize = 4 * CHUNK;
-        let m = idx.len();
-        let scratch = &mut scratch[..m];
         let lefts: Vec<usize> = idx
             .par_chunks_mut(PART)
             .zip(scratch.par_chunks_mut(PART))
             .map(|(c, r)| split_rows(col, t, ml, c, r))
             .collect();
-        // gather: every chunk's left part, then every chunk's right part
+        // every chunk's left part moves forward (never past unread data), then every chunk's right part
         let mut k = 0;
-        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
-            scratch[k..k + nl].copy_from_slice(&c[..nl]);
+        for (c, &nl) in lefts.iter().enumerate() {
+            idx.copy_within(c * PART..c * PART + nl, k);
             k += nl;
         }
         let total_left = k;
-        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
-            scratch[k..k + c.len() - nl].copy_from_slice(&c[nl..]);
-            k += c.len() - nl;
+        for (c, &nl) in lefts.iter().enumerate() {
+            let len = PART.min(m - c * PART);
+            idx[k..k + len - nl].copy_from_slice(&scratch[c * PART..c * PART + len - nl]);
+            k += len - nl;
         }
-        idx.copy_from_slice(scratch);
         return total_left;
     }
-    split_rows(col, t, ml, idx, scratch)
+    let nl = split_rows(col, t, ml, idx, scratch);
+    idx[nl..].copy_from_slice(&scratch[..m - nl]);
+    nl
 }
 
 /// Add the final leaves' values of a split to the rows of its parent, without partitioning them.
