@@ -3,10 +3,13 @@
 //! Layout choices (measured, see docs/BENCHMARKS.md (gradient-boosted trees)):
 //! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
 //!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
-//! - gradient and hessian are packed as `[f32; 2]`; rows are accumulated in fixed chunks of [`CHUNK`] rows
-//!   into an `f32` histogram that fits in L1, and the chunk histograms are added into the node's `f64`
-//!   histogram in chunk order. The chunking depends only on the row count, so the sums are bit-identical
-//!   whether the chunks run on rayon's threads (native) or one after another (wasm);
+//! - with quantized gradients (the default, [`Grads::Quant`]) each row is one packed integer `g·2³² + h` and a
+//!   histogram cell is one `i64`: an update is one integer add, the sibling is parent − child exactly, and the
+//!   sums do not depend on the order of the rows;
+//! - with float gradients ([`Grads::Float`]) gradient and hessian are packed as `[f32; 2]`; rows are accumulated
+//!   in fixed chunks of [`CHUNK`] rows into an `f32` histogram that fits in L1, and the chunk histograms are
+//!   added into the node's `f64` histogram in chunk order. The chunking depends only on the row count, so the
+//!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
 //! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
 //!   child's histogram is built, the sibling's is the parent's minus it;
 //! - children at the depth limit are never partitioned: their leaf values are added to the running score
