@@ -16,7 +16,7 @@ if (!path) {
 }
 const env = {};
 for (const k of ['GBDT_BENCH_ROWS', 'GBDT_BENCH_RUNS']) if (process.env[k]) env[k] = process.env[k];
-const wasi = new WASI({ version: 'preview1', args: ['gbdt'], env, returnOnExit: true });
+const wasi = new WASI({ version: 'preview1', args: ['gbdt', '--bench'], env, returnOnExit: true });
 const module = await WebAssembly.compile(await readFile(path));
 const imports = { wasi_snapshot_preview1: wasi.wasiImport };
 // The library also carries the page's wasm-bindgen glue; the benchmark never calls it.

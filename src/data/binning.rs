@@ -53,7 +53,11 @@ impl BinnedMatrix {
                 "all feature columns must have the same length"
             );
             let cuts = quantile_cuts(col, max_bins, params.sample_rows.max(1));
-            codes.extend(col.iter().map(|&v| bin_of(&cuts, v)));
+            // In chunks of non-inlined calls: in wasm, V8 keeps a function that runs long in one call on its
+            // baseline compiler.
+            for c in col.chunks(16_384) {
+                bin_chunk(&cuts, c, &mut codes);
+            }
             upper.push(cuts);
         }
         Self {
@@ -94,6 +98,11 @@ impl BinnedMatrix {
         let n = self.n_rows;
         self.codes[j * n..(j + 1) * n].fill(code);
     }
+}
+
+#[inline(never)]
+fn bin_chunk(cuts: &[f64], values: &[f64], codes: &mut Vec<u8>) {
+    codes.extend(values.iter().map(|&v| bin_of(cuts, v)));
 }
 
 fn bin_of(cuts: &[f64], v: f64) -> u8 {

@@ -3,10 +3,13 @@
 //! Layout choices (measured, see docs/BENCHMARKS.md (gradient-boosted trees)):
 //! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
 //!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
-//! - gradient and hessian are packed as `[f32; 2]`; rows are accumulated in fixed chunks of [`CHUNK`] rows
-//!   into an `f32` histogram that fits in L1, and the chunk histograms are added into the node's `f64`
-//!   histogram in chunk order. The chunking depends only on the row count, so the sums are bit-identical
-//!   whether the chunks run on rayon's threads (native) or one after another (wasm);
+//! - with quantized gradients (the default, [`Grads::Quant`]) each row is one packed integer `g·2³² + h` and a
+//!   histogram cell is one `i64`: an update is one integer add, the sibling is parent − child exactly, and the
+//!   sums do not depend on the order of the rows;
+//! - with float gradients ([`Grads::Float`]) gradient and hessian are packed as `[f32; 2]`; rows are accumulated
+//!   in fixed chunks of [`CHUNK`] rows into an `f32` histogram that fits in L1, and the chunk histograms are
+//!   added into the node's `f64` histogram in chunk order. The chunking depends only on the row count, so the
+//!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
 //! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
 //!   child's histogram is built, the sibling's is the parent's minus it;
 //! - children at the depth limit are never partitioned: their leaf values are added to the running score
@@ -37,13 +40,55 @@ pub(crate) struct TrainSet {
 
 type Hist = Vec<[f64; 2]>;
 
-/// Add the (grad, hess) of `rows` into a chunk histogram, with the per-row feature loop unrolled for
+/// Per-row gradients as the histograms read them.
+#[derive(Clone, Copy)]
+pub(crate) enum Grads<'a> {
+    /// `(grad, hess)` per row in `f32`; histograms are summed per fixed chunk (see the module notes).
+    Float(&'a [[f32; 2]]),
+    /// Quantized gradients: `g·2³² + h` per row with integer `g` and `0 ≤ h`, chosen so that the sums over
+    /// all rows fit (|Σg| < 2³¹, Σh < 2³²): one wrapping `i64` add accumulates both, and integer sums do not
+    /// depend on the order of the rows. `scale` turns integer sums back into (grad, hess) units.
+    Quant(&'a [i64], [f64; 2]),
+}
+
+/// A node's histogram: `f` is what split finding reads (per feature, [`NB`] bins of (grad, hess) sums);
+/// with quantized gradients `q` holds the exact integer sums `f` is decoded from.
+#[derive(Default)]
+pub(crate) struct NodeHist {
+    pub f: Hist,
+    q: Vec<i64>,
+}
+
+/// One histogram cell: a row's contribution and the bin's running sum have the same type.
+trait Cell: Copy + Send + Sync {
+    const ZERO: Self;
+    fn add(&mut self, v: Self);
+}
+
+impl Cell for [f32; 2] {
+    const ZERO: Self = [0.0; 2];
+    #[inline(always)]
+    fn add(&mut self, v: Self) {
+        self[0] += v[0];
+        self[1] += v[1];
+    }
+}
+
+impl Cell for i64 {
+    const ZERO: Self = 0;
+    #[inline(always)]
+    fn add(&mut self, v: Self) {
+        *self = self.wrapping_add(v);
+    }
+}
+
+/// Add the contributions of `rows` into a chunk histogram, with the per-row feature loop unrolled for
 /// common feature counts (the loop over features is the innermost and hottest loop of training).
-fn accumulate_chunk(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f32; 2]; NB]]) {
+fn accumulate_chunk<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
     macro_rules! dispatch {
         ($($n:literal)*) => {
             match ts.nf {
-                $($n => accumulate_fixed::<$n>(ts, gh, rows, local),)*
+                $($n => accumulate_fixed::<C, $n>(ts, gh, rows, local),)*
                 _ => accumulate_any(ts, gh, rows, local),
             }
         };
@@ -52,22 +97,20 @@ fn accumulate_chunk(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[
 }
 
 #[inline(always)]
-fn add_row<const NF: usize>(local: &mut [[[f32; 2]; NB]; NF], row: &[u8; NF], g: [f32; 2]) {
+fn add_row<C: Cell, const NF: usize>(local: &mut [[C; NB]; NF], row: &[u8; NF], g: C) {
     for j in 0..NF {
-        let e = &mut local[j][row[j] as usize];
-        e[0] += g[0];
-        e[1] += g[1];
+        local[j][row[j] as usize].add(g);
     }
 }
 
 #[inline(never)]
-fn accumulate_fixed<const NF: usize>(
+fn accumulate_fixed<C: Cell, const NF: usize>(
     ts: &TrainSet,
-    gh: &[[f32; 2]],
+    gh: &[C],
     rows: Chunk,
-    local: &mut [[[f32; 2]; NB]],
+    local: &mut [[C; NB]],
 ) {
-    let local: &mut [[[f32; 2]; NB]; NF] = local.try_into().expect("one histogram per feature");
+    let local: &mut [[C; NB]; NF] = local.try_into().expect("one histogram per feature");
     match rows {
         Chunk::Range(start, end) => {
             let codes = &ts.codes[start * NF..end * NF];
@@ -86,16 +129,14 @@ fn accumulate_fixed<const NF: usize>(
 }
 
 #[inline(never)]
-fn accumulate_any(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f32; 2]; NB]]) {
+fn accumulate_any<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
     let nf = ts.nf;
     match rows {
         Chunk::Range(start, end) => {
             let codes = &ts.codes[start * nf..end * nf];
-            for (row, g) in codes.chunks_exact(nf).zip(&gh[start..end]) {
+            for (row, &g) in codes.chunks_exact(nf).zip(&gh[start..end]) {
                 for (hj, &b) in local.iter_mut().zip(row) {
-                    let e = &mut hj[b as usize];
-                    e[0] += g[0];
-                    e[1] += g[1];
+                    hj[b as usize].add(g);
                 }
             }
         }
@@ -105,9 +146,7 @@ fn accumulate_any(ts: &TrainSet, gh: &[[f32; 2]], rows: Chunk, local: &mut [[[f3
                 let g = gh[r];
                 let row = &ts.codes[r * nf..r * nf + nf];
                 for (hj, &b) in local.iter_mut().zip(row) {
-                    let e = &mut hj[b as usize];
-                    e[0] += g[0];
-                    e[1] += g[1];
+                    hj[b as usize].add(g);
                 }
             }
         }
@@ -120,14 +159,13 @@ enum Chunk<'a> {
     Rows(&'a [u32]),
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-fn chunk_hist(ts: &TrainSet, gh: &[[f32; 2]], c: Chunk) -> Vec<[[f32; 2]; NB]> {
-    let mut local = vec![[[0f32; 2]; NB]; ts.nf];
+fn chunk_hist<C: Cell>(ts: &TrainSet, gh: &[C], c: Chunk) -> Vec<[C; NB]> {
+    let mut local = vec![[C::ZERO; NB]; ts.nf];
     accumulate_chunk(ts, gh, c, &mut local);
     local
 }
 
-fn merge(out: &mut [[f64; 2]], local: &[[[f32; 2]; NB]]) {
+fn merge_f(out: &mut [[f64; 2]], local: &[[[f32; 2]; NB]]) {
     for (o, l) in out.chunks_exact_mut(NB).zip(local) {
         for (a, b) in o.iter_mut().zip(l) {
             a[0] += b[0] as f64;
@@ -136,33 +174,106 @@ fn merge(out: &mut [[f64; 2]], local: &[[[f32; 2]; NB]]) {
     }
 }
 
-/// The histogram of the given rows (None = all training rows in order).
-pub(crate) fn build_hist(ts: &TrainSet, gh: &[[f32; 2]], rows: Option<&[u32]>, out: &mut Hist) {
-    out.clear();
-    out.resize(ts.nf * NB, [0.0; 2]);
-    let chunks: Vec<Chunk> = match rows {
-        None => (0..ts.n)
+fn merge_q(out: &mut [i64], local: &[[i64; NB]]) {
+    for (o, l) in out.chunks_exact_mut(NB).zip(local) {
+        for (a, &b) in o.iter_mut().zip(l) {
+            *a = a.wrapping_add(b);
+        }
+    }
+}
+
+/// (grad, hess) sums of one packed quantized cell, in gradient units.
+#[inline]
+fn decode(q: i64, scale: [f64; 2]) -> [f64; 2] {
+    let h = q as u32;
+    let g = (q - h as i64) >> 32;
+    [g as f64 * scale[0], h as f64 * scale[1]]
+}
+
+/// The fixed chunks of a node's rows (None = all training rows in order).
+fn chunks_of(n: usize, rows: Option<&[u32]>) -> Vec<Chunk<'_>> {
+    match rows {
+        None => (0..n)
             .step_by(CHUNK)
-            .map(|s| Chunk::Range(s, (s + CHUNK).min(ts.n)))
+            .map(|s| Chunk::Range(s, (s + CHUNK).min(n)))
             .collect(),
         Some(r) => r.chunks(CHUNK).map(Chunk::Rows).collect(),
-    };
+    }
+}
+
+/// The chunk histograms, on rayon's threads natively (in chunk order either way).
+fn chunk_hists<C: Cell>(ts: &TrainSet, gh: &[C], chunks: &[Chunk]) -> Vec<Vec<[C; NB]>> {
     #[cfg(not(target_arch = "wasm32"))]
     if chunks.len() > 1 {
         use rayon::prelude::*;
-        let locals: Vec<_> = chunks.par_iter().map(|&c| chunk_hist(ts, gh, c)).collect();
-        for l in &locals {
-            merge(out, l);
-        }
-        return;
+        return chunks.par_iter().map(|&c| chunk_hist(ts, gh, c)).collect();
     }
-    let mut local = vec![[[0f32; 2]; NB]; ts.nf];
-    for &c in &chunks {
-        for h in local.iter_mut() {
-            h.fill([0.0; 2]);
+    chunks.iter().map(|&c| chunk_hist(ts, gh, c)).collect()
+}
+
+/// The histogram of the given rows (None = all training rows in order).
+pub(crate) fn build_hist(ts: &TrainSet, grads: Grads, rows: Option<&[u32]>, out: &mut NodeHist) {
+    let chunks = chunks_of(ts.n, rows);
+    out.f.clear();
+    out.f.resize(ts.nf * NB, [0.0; 2]);
+    match grads {
+        Grads::Float(gh) => {
+            for l in chunk_hists(ts, gh, &chunks) {
+                merge_f(&mut out.f, &l);
+            }
         }
-        accumulate_chunk(ts, gh, c, &mut local);
-        merge(out, &local);
+        Grads::Quant(gh, scale) => {
+            out.q.clear();
+            out.q.resize(ts.nf * NB, 0);
+            for l in chunk_hists(ts, gh, &chunks) {
+                merge_q(&mut out.q, &l);
+            }
+            out.decode(scale);
+        }
+    }
+}
+
+impl NodeHist {
+    fn decode(&mut self, scale: [f64; 2]) {
+        for (f, &q) in self.f.iter_mut().zip(&self.q) {
+            *f = decode(q, scale);
+        }
+    }
+
+    /// Turn the parent's histogram into the sibling's: parent − child (exact with quantized gradients).
+    fn subtract(&mut self, child: &NodeHist, grads: Grads) {
+        match grads {
+            Grads::Float(_) => {
+                for (pb, sb) in self.f.iter_mut().zip(&child.f) {
+                    pb[0] -= sb[0];
+                    pb[1] -= sb[1];
+                }
+            }
+            Grads::Quant(_, scale) => {
+                for (pb, &sb) in self.q.iter_mut().zip(&child.q) {
+                    *pb = pb.wrapping_sub(sb);
+                }
+                self.decode(scale);
+            }
+        }
+    }
+
+    /// (grad, hess) over every row of the node: the sum over the first feature's bins.
+    fn total(&self, grads: Grads) -> [f64; 2] {
+        match grads {
+            Grads::Float(_) => {
+                let mut t = [0.0f64; 2];
+                for b in &self.f[..NB] {
+                    t[0] += b[0];
+                    t[1] += b[1];
+                }
+                t
+            }
+            Grads::Quant(_, scale) => {
+                let q = self.q[..NB].iter().fold(0i64, |a, &b| a.wrapping_add(b));
+                decode(q, scale)
+            }
+        }
     }
 }
 
@@ -266,7 +377,7 @@ struct Open {
     end: usize,
     depth: usize,
     gh: [f64; 2],
-    hist: Option<Hist>,
+    hist: Option<NodeHist>,
     split: Option<Split>,
 }
 
@@ -274,7 +385,7 @@ struct Open {
 pub(crate) struct Grower {
     indices: Vec<u32>,
     scratch: Vec<u32>,
-    spare: Vec<Hist>,
+    spare: Vec<NodeHist>,
 }
 
 impl Grower {
@@ -286,7 +397,7 @@ impl Grower {
         }
     }
 
-    fn take_hist(&mut self) -> Hist {
+    fn take_hist(&mut self) -> NodeHist {
         self.spare.pop().unwrap_or_default()
     }
 
@@ -295,7 +406,7 @@ impl Grower {
     pub fn grow(
         &mut self,
         ts: &TrainSet,
-        gh: &[[f32; 2]],
+        grads: Grads,
         rows: Option<&[u32]>,
         p: &GbdtParams,
         score: Option<&mut [f64]>,
@@ -313,15 +424,11 @@ impl Grower {
         };
         let lr = p.learning_rate;
         let mut root_hist = self.take_hist();
-        build_hist(ts, gh, rows, &mut root_hist);
-        let mut total = [0.0f64; 2];
-        for b in &root_hist[..NB] {
-            total[0] += b[0];
-            total[1] += b[1];
-        }
+        build_hist(ts, grads, rows, &mut root_hist);
+        let total = root_hist.total(grads);
         let mut nodes = vec![Node::Leaf { value: 0.0 }];
         let root_split = if p.max_depth > 0 {
-            best_split(&root_hist, &ts.nbins, total, p)
+            best_split(&root_hist.f, &ts.nbins, total, p)
         } else {
             None
         };
@@ -398,12 +505,9 @@ impl Grower {
             let mut small = self.take_hist();
             {
                 let (a, b) = if left_small { (ls, le) } else { (rs, re) };
-                build_hist(ts, gh, Some(&self.indices[a..b]), &mut small);
+                build_hist(ts, grads, Some(&self.indices[a..b]), &mut small);
             }
-            for (pb, sb) in parent_hist.iter_mut().zip(&small) {
-                pb[0] -= sb[0];
-                pb[1] -= sb[1];
-            }
+            parent_hist.subtract(&small, grads);
             let (lh, rh) = if left_small {
                 (small, parent_hist)
             } else {
@@ -414,7 +518,7 @@ impl Grower {
                 [(li, ls, le, s.left, lh), (li + 1, rs, re, s.right, rh)]
             {
                 let split = if can_split && end > start {
-                    best_split(&h, &ts.nbins, g, p)
+                    best_split(&h.f, &ts.nbins, g, p)
                 } else {
                     None
                 };
@@ -462,8 +566,9 @@ fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
     }
 }
 
-/// Branch-free stable in-place partition of `idx`: left rows move to the front in their order, right rows are
-/// written to `right` (at least as long as `idx`) and copied behind them. Returns the number of left rows.
+/// Branch-free stable partition of `idx`: left rows move to the front of `idx` in their order, right rows
+/// are written in their order to the front of `right` (at least as long as `idx`). Returns the number of
+/// left rows.
 #[inline(never)]
 fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -> usize {
     let (mut nl, mut nr) = (0usize, 0usize);
@@ -478,7 +583,6 @@ fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -
         nl += go as usize;
         nr += (!go) as usize;
     }
-    idx[nl..].copy_from_slice(&right[..nr]);
     nl
 }
 
@@ -488,35 +592,37 @@ fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -
 fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
     let (t, ml) = (s.bin, s.missing_left);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
-    if scratch.len() < idx.len() {
-        scratch.resize(idx.len(), 0);
+    let m = idx.len();
+    if scratch.len() < m {
+        scratch.resize(m, 0);
     }
+    let scratch = &mut scratch[..m];
     #[cfg(not(target_arch = "wasm32"))]
-    if idx.len() >= 4 * CHUNK {
+    if m >= 4 * CHUNK {
         use rayon::prelude::*;
         const PART: usize = 4 * CHUNK;
-        let m = idx.len();
-        let scratch = &mut scratch[..m];
         let lefts: Vec<usize> = idx
             .par_chunks_mut(PART)
             .zip(scratch.par_chunks_mut(PART))
             .map(|(c, r)| split_rows(col, t, ml, c, r))
             .collect();
-        // gather: every chunk's left part, then every chunk's right part
+        // every chunk's left part moves forward (never past unread data), then every chunk's right part
         let mut k = 0;
-        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
-            scratch[k..k + nl].copy_from_slice(&c[..nl]);
+        for (c, &nl) in lefts.iter().enumerate() {
+            idx.copy_within(c * PART..c * PART + nl, k);
             k += nl;
         }
         let total_left = k;
-        for (c, &nl) in idx.chunks(PART).zip(&lefts) {
-            scratch[k..k + c.len() - nl].copy_from_slice(&c[nl..]);
-            k += c.len() - nl;
+        for (c, &nl) in lefts.iter().enumerate() {
+            let len = PART.min(m - c * PART);
+            idx[k..k + len - nl].copy_from_slice(&scratch[c * PART..c * PART + len - nl]);
+            k += len - nl;
         }
-        idx.copy_from_slice(scratch);
         return total_left;
     }
-    split_rows(col, t, ml, idx, scratch)
+    let nl = split_rows(col, t, ml, idx, scratch);
+    idx[nl..].copy_from_slice(&scratch[..m - nl]);
+    nl
 }
 
 /// Add the final leaves' values of a split to the rows of its parent, without partitioning them.

@@ -23,10 +23,14 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::MISSING_BIN;
 use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
-use grow::{Grower, TrainSet};
+use grow::{Grads, Grower, TrainSet};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
+
+/// Seed offset of the stream of stochastic-rounding keys (kept apart from the sampling stream, so turning
+/// quantization on or off does not change which rows are held out or subsampled).
+const QUANT_SEED: u64 = 0x5175_616e_7469_7a65;
 
 /// The gradient-boosted trees learner.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -307,9 +311,22 @@ fn gather(design: &Design, rows: &[u32]) -> Vec<u8> {
     out
 }
 
-/// Weighted mean loss of raw scores.
+/// Weighted mean loss of raw scores (summed in row order, in chunks: see [`PASS`]).
 fn mean_loss(objective: Objective, score: &[f64], y: &[f32], w: &[f32]) -> f64 {
-    let (mut num, mut den) = (0.0f64, 0.0f64);
+    let mut acc = [0.0f64; 2];
+    for ((s, y), w) in score.chunks(PASS).zip(y.chunks(PASS)).zip(w.chunks(PASS)) {
+        loss_chunk(objective, s, y, w, &mut acc);
+    }
+    if acc[1] > 0.0 {
+        acc[0] / acc[1]
+    } else {
+        0.0
+    }
+}
+
+#[inline(never)]
+fn loss_chunk(objective: Objective, score: &[f64], y: &[f32], w: &[f32], acc: &mut [f64; 2]) {
+    let [mut num, mut den] = *acc;
     for ((&s, &yi), &wi) in score.iter().zip(y).zip(w) {
         let l = match objective {
             // log(1 + e^s) − y·s, computed stably
@@ -329,36 +346,163 @@ fn mean_loss(objective: Objective, score: &[f64], y: &[f32], w: &[f32]) -> f64 {
         num += wi as f64 * l;
         den += wi as f64;
     }
-    if den > 0.0 {
-        num / den
-    } else {
-        0.0
-    }
+    *acc = [num, den];
 }
 
-/// Gradient and hessian of every training row at the current scores (f32, packed).
-fn gradients(objective: Objective, score: &[f64], y: &[f32], w: &[f32], gh: &mut [[f32; 2]]) {
-    let one = |(((g, &s), &yi), &wi): (((&mut [f32; 2], &f64), &f32), &f32)| match objective {
-        Objective::LogLoss => {
-            let p = 1.0 / (1.0 + libm::expf(-(s as f32)));
-            *g = [(p - yi) * wi, (p * (1.0 - p)).max(1e-16) * wi];
-        }
-        Objective::SquaredError => {
-            *g = [(s as f32 - yi) * wi, wi];
-        }
+/// `e^x` in `f32` from basic IEEE operations only (Cephes' polynomial, relative error ≈ 2·10⁻⁷), so the
+/// gradient loop vectorizes and gives the same bits natively and in wasm. Inputs are clamped to
+/// [−87, 88] (the result stays a normal number).
+#[inline(always)]
+fn exp_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    // 1.5·2²³: adding and subtracting it rounds to the nearest integer (|x·log2 e| < 2²²)
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let k = (x * LOG2E + ROUND) - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let mut p = 1.987_569_1e-4f32;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 5.000_000_1e-1;
+    let e = p * r * r + r + 1.0;
+    e * f32::from_bits(((k as i32 + 127) as u32) << 23)
+}
+
+/// Rows per call in the per-row passes (gradients, quantization, loss). In wasm, V8 keeps a function that runs
+/// long in ONE call on its baseline compiler (no on-stack replacement), so every pass is a loop over calls of
+/// a non-inlined chunk function; natively the chunks run on rayon's threads.
+const PASS: usize = 16_384;
+
+/// Gradient and hessian of every training row at the current scores (f32, packed); returns the largest
+/// |grad| and hess (for quantization).
+fn gradients(
+    objective: Objective,
+    score: &[f64],
+    y: &[f32],
+    w: &[f32],
+    gh: &mut [[f32; 2]],
+) -> [f32; 2] {
+    let one = |(((g, s), y), w)| gradients_chunk(objective, s, y, w, g);
+    #[cfg(not(target_arch = "wasm32"))]
+    let maxima: Vec<[u32; 2]> = {
+        use rayon::prelude::*;
+        gh.par_chunks_mut(PASS)
+            .zip(score.par_chunks(PASS))
+            .zip(y.par_chunks(PASS))
+            .zip(w.par_chunks(PASS))
+            .map(one)
+            .collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let maxima: Vec<[u32; 2]> = gh
+        .chunks_mut(PASS)
+        .zip(score.chunks(PASS))
+        .zip(y.chunks(PASS))
+        .zip(w.chunks(PASS))
+        .map(one)
+        .collect();
+    let m = maxima
+        .iter()
+        .fold([0u32; 2], |a, b| [a[0].max(b[0]), a[1].max(b[1])]);
+    [f32::from_bits(m[0]), f32::from_bits(m[1])]
+}
+
+/// One chunk of [`gradients`]; the maxima are returned as bits (non-negative floats order like their bits,
+/// and an integer maximum vectorizes).
+#[inline(never)]
+fn gradients_chunk(
+    objective: Objective,
+    score: &[f64],
+    y: &[f32],
+    w: &[f32],
+    gh: &mut [[f32; 2]],
+) -> [u32; 2] {
+    let (mut mg, mut mh) = (0u32, 0u32);
+    for (((g, &s), &yi), &wi) in gh.iter_mut().zip(score).zip(y).zip(w) {
+        *g = match objective {
+            Objective::LogLoss => {
+                let p = 1.0 / (1.0 + exp_f32(-(s as f32)));
+                [(p - yi) * wi, (p * (1.0 - p)).max(1e-16) * wi]
+            }
+            Objective::SquaredError => [(s as f32 - yi) * wi, wi],
+        };
+        mg = mg.max(g[0].abs().to_bits());
+        mh = mh.max(g[1].abs().to_bits());
+    }
+    [mg, mh]
+}
+
+/// A 32-bit integer hash (Wellons' "lowbias32"): the per-row noise of the stochastic rounding.
+#[inline(always)]
+fn mix32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^ (x >> 16)
+}
+
+/// Largest integer |grad| and hess per row for `n` rows: the sums over all rows must fit the packed
+/// cell (|Σg| < 2³¹, Σh < 2³²); at most 2¹⁵ / 2¹⁶ levels.
+fn quant_levels(n: usize) -> (i32, i32) {
+    let n = n.max(1);
+    let g = (i32::MAX as usize / n).clamp(1, 1 << 15) as i32;
+    let h = (u32::MAX as usize / n).clamp(1, 1 << 16) as i32;
+    (g, h)
+}
+
+/// Quantize `(grad, hess)` to integers with unbiased stochastic rounding: grad ↦ ⌊grad/s_g + u⌋, u uniform in
+/// [0, 1) from a hash of (key, row), s_g = max |grad| / levels (likewise hess; `max` from [`gradients`]).
+/// Writes `g·2³² + h` per row and returns the scales (s_g, s_h) that turn integer sums back into gradient units.
+fn quantize(gh: &[[f32; 2]], max: [f32; 2], keys: [u32; 2], out: &mut [i64]) -> [f64; 2] {
+    let levels = quant_levels(gh.len());
+    let inv = |m: f32, l: i32| if m > 0.0 { l as f64 / m as f64 } else { 0.0 };
+    let q = Quant {
+        levels,
+        inv: [inv(max[0], levels.0), inv(max[1], levels.1)],
+        keys,
     };
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
-        const PAR: usize = 65_536;
-        gh.par_chunks_mut(PAR)
-            .zip(score.par_chunks(PAR))
-            .zip(y.par_chunks(PAR))
-            .zip(w.par_chunks(PAR))
-            .for_each(|(((g, s), y), w)| g.iter_mut().zip(s).zip(y).zip(w).for_each(one));
+        out.par_chunks_mut(PASS)
+            .zip(gh.par_chunks(PASS))
+            .enumerate()
+            .for_each(|(c, (o, g))| quantize_chunk(&q, c * PASS, g, o));
     }
     #[cfg(target_arch = "wasm32")]
-    gh.iter_mut().zip(score).zip(y).zip(w).for_each(one);
+    for (c, (o, g)) in out.chunks_mut(PASS).zip(gh.chunks(PASS)).enumerate() {
+        quantize_chunk(&q, c * PASS, g, o);
+    }
+    let sc = |m: f32, l: i32| if m > 0.0 { m as f64 / l as f64 } else { 0.0 };
+    [sc(max[0], levels.0), sc(max[1], levels.1)]
+}
+
+/// Settings of one round's quantization.
+struct Quant {
+    levels: (i32, i32),
+    inv: [f64; 2],
+    keys: [u32; 2],
+}
+
+/// One chunk of [`quantize`]; `first` is the training-row number of the chunk's first row.
+#[inline(never)]
+fn quantize_chunk(q: &Quant, first: usize, gh: &[[f32; 2]], out: &mut [i64]) {
+    const U: f64 = 1.0 / (1u64 << 32) as f64;
+    let (gl, hl) = q.levels;
+    for (i, (o, &[g, h])) in out.iter_mut().zip(gh).enumerate() {
+        let r = (first + i) as u32;
+        let ug = mix32(r.wrapping_add(q.keys[0])) as f64 * U;
+        let uh = mix32(r.wrapping_add(q.keys[1])) as f64 * U;
+        // shifted by levels + 1 so the truncating conversion is a floor
+        let qg = ((g as f64 * q.inv[0] + ug + (gl + 1) as f64) as i32 - (gl + 1)).clamp(-gl, gl);
+        let qh = ((h as f64 * q.inv[1] + uh) as i32).clamp(0, hl);
+        *o = ((qg as i64) << 32) + qh as i64;
+    }
 }
 
 impl Gbdt {
@@ -440,6 +584,9 @@ impl Gbdt {
         let mut score = vec![base_score; ts.n];
         let mut vscore = vec![base_score; valid_rows.len()];
         let mut gh = vec![[0f32; 2]; ts.n];
+        // Quantized gradients: packed integers per row and a separate seeded stream of rounding keys.
+        let mut qgh = vec![0i64; if p.quantized_gradients { ts.n } else { 0 }];
+        let mut qrng = ChaCha8Rng::seed_from_u64(p.seed ^ QUANT_SEED);
         let mut grower = Grower::new();
         let mut trees = Vec::with_capacity(p.trees);
         let mut valid_loss = Vec::new();
@@ -449,7 +596,14 @@ impl Gbdt {
             if cancel() {
                 return Err(Error::Cancelled);
             }
-            gradients(objective, &score, &y, &w, &mut gh);
+            let max = gradients(objective, &score, &y, &w, &mut gh);
+            let grads = if p.quantized_gradients {
+                let keys = [qrng.gen::<u32>(), qrng.gen::<u32>()];
+                let scale = quantize(&gh, max, keys, &mut qgh);
+                Grads::Quant(&qgh, scale)
+            } else {
+                Grads::Float(&gh)
+            };
             let tree = if p.subsample < 1.0 {
                 sampled.clear();
                 for i in 0..ts.n as u32 {
@@ -457,13 +611,13 @@ impl Gbdt {
                         sampled.push(i);
                     }
                 }
-                let t = grower.grow(&ts, &gh, Some(&sampled), p, None);
+                let t = grower.grow(&ts, grads, Some(&sampled), p, None);
                 for (i, s) in score.iter_mut().enumerate() {
                     *s += t.value(|j| ts.codes[i * nf + j]);
                 }
                 t
             } else {
-                grower.grow(&ts, &gh, None, p, Some(&mut score))
+                grower.grow(&ts, grads, None, p, Some(&mut score))
             };
             for (i, s) in vscore.iter_mut().enumerate() {
                 *s += tree.value(|j| valid_codes[i * nf + j]);

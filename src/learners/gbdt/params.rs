@@ -49,6 +49,11 @@ pub struct GbdtParams {
     pub scale_pos_weight: ScalePosWeight,
     /// Same seed + same data ⇒ bit-identical model, natively and in wasm (default 42).
     pub seed: u64,
+    /// Train on quantized gradients (default true): every round, each row's gradient and hessian are rounded
+    /// to integers (up to 2¹⁵ / 2¹⁶ levels of the round's largest value, fewer above ~65,000 rows so the
+    /// sums fit 32 bits; stochastic rounding from the seed, so unbiased and reproducible) and histograms
+    /// sum integers: faster, and the same model whatever the number of threads. false = `f32` gradients.
+    pub quantized_gradients: bool,
 }
 
 impl Default for GbdtParams {
@@ -66,6 +71,7 @@ impl Default for GbdtParams {
             early_stopping_rounds: 0,
             scale_pos_weight: ScalePosWeight::Off,
             seed: 42,
+            quantized_gradients: true,
         }
     }
 }

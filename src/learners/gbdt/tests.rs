@@ -184,15 +184,20 @@ fn positive_weight_is_mapped_back_exactly() {
     // 1 positive, 3 negatives, constant feature, auto weight w = 3/1 = 3: in the weighted space the rate is
     // 3/(3+3) = 0.5; mapped back p = 0.5/(0.5 + 3·0.5) = 0.25, the observed rate.
     let d = design(&[vec![1.0; 4]]);
-    let p = GbdtParams {
-        scale_pos_weight: ScalePosWeight::Auto,
-        ..GbdtParams::default()
-    };
-    let m = fit(&d, &[1.0, 0.0, 0.0, 0.0], None, Objective::LogLoss, p).unwrap();
-    assert_eq!(m.pos_weight, 3.0);
-    assert!(m.base_score.abs() < 1e-12);
-    for p in m.predict(&d, &all_rows(&d)) {
-        assert!((p - 0.25).abs() < 1e-12, "{p}");
+    // Exact with float gradients (every leaf is −0/(H+λ) = 0); quantized gradients round each row's
+    // gradient stochastically (to 1/32,767 of the largest), so the 100 leaves carry tiny noise.
+    for (quantized, tol) in [(false, 1e-12), (true, 1e-5)] {
+        let p = GbdtParams {
+            scale_pos_weight: ScalePosWeight::Auto,
+            quantized_gradients: quantized,
+            ..GbdtParams::default()
+        };
+        let m = fit(&d, &[1.0, 0.0, 0.0, 0.0], None, Objective::LogLoss, p).unwrap();
+        assert_eq!(m.pos_weight, 3.0);
+        assert!(m.base_score.abs() < 1e-12);
+        for p in m.predict(&d, &all_rows(&d)) {
+            assert!((p - 0.25).abs() < tol, "quantized {quantized}: {p}");
+        }
     }
 }
 
@@ -478,4 +483,105 @@ fn batch_prediction_equals_the_tree_walk_to_the_bit() {
             odd.link(odd.raw_score(&d, r as usize)).to_bits()
         );
     }
+}
+
+#[test]
+fn fast_exp_is_close_to_libm() {
+    // Relative error of the polynomial e^x against f64 exp, over the range the sigmoid uses and beyond.
+    let mut worst = 0.0f64;
+    let mut x = -80.0f32;
+    while x <= 80.0 {
+        let want = (x as f64).exp();
+        let got = exp_f32(x) as f64;
+        worst = worst.max(((got - want) / want).abs());
+        x += 0.013;
+    }
+    assert!(worst < 1e-6, "worst relative error {worst}");
+    assert_eq!(exp_f32(0.0), 1.0);
+    // clamped: stays finite and positive
+    assert!(exp_f32(1000.0).is_finite() && exp_f32(-1000.0) > 0.0);
+}
+
+#[test]
+fn quantization_by_hand_and_unbiased() {
+    // 4 rows: levels = min(⌊(2³¹−1)/4⌋, 2¹⁵) = 32,768 for grad and min(⌊(2³²−1)/4⌋, 2¹⁶) = 65,536 for hess.
+    // max |g| = 1, max h = 0.25: g = −1 ↦ −32,768, g = 0.5 ↦ 16,384 (exact, whatever the noise u < 1);
+    // h = 0.25 ↦ 65,536; h = 0.1 ↦ 26,214.4 → 26,214 or 26,215.
+    assert_eq!(quant_levels(4), (32_768, 65_536));
+    assert_eq!(quant_levels(1_000_000), (2_147, 4_294));
+    let gh = [[-1.0f32, 0.25], [0.5, 0.1], [0.0, 0.0], [0.5, 0.25]];
+    let mut q = [0i64; 4];
+    let scale = quantize(&gh, [1.0, 0.25], [1, 2], &mut q);
+    assert_eq!(scale, [1.0 / 32_768.0, 0.25 / 65_536.0]);
+    let unpack = |v: i64| (v >> 32, v as u32);
+    assert_eq!(unpack(q[0]), (-32_768, 65_536));
+    assert_eq!(unpack(q[1]).0, 16_384);
+    assert!(
+        [26_214, 26_215].contains(&unpack(q[1]).1),
+        "{:?}",
+        unpack(q[1])
+    );
+    assert_eq!(unpack(q[2]), (0, 0));
+    // One packed sum carries both sums, negative grads included: decode gives Σg = −0.5 + 0.5·… exactly.
+    let total = q.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+    let want_h = 65_536 * 2 + unpack(q[1]).1 as i64;
+    assert_eq!(total >> 32, -32_768 + 2 * 16_384);
+    assert_eq!(total as u32 as i64, want_h);
+    // Stochastic rounding is unbiased: 20,000 rows of g = 0.3·max and h = 0.1/0.25·max (fractional levels)
+    // average to the exact value within 4 standard errors (σ ≤ 0.5/√20,000 = 0.0035 levels).
+    let n = 20_000;
+    let mut gh = vec![[0.3f32, 0.1]; n];
+    gh[0] = [1.0, 0.25];
+    let mut q = vec![0i64; n];
+    let (gl, hl) = quant_levels(n);
+    let scale = quantize(&gh, [1.0, 0.25], [7, 8], &mut q);
+    let (mut sg, mut sh) = (0.0f64, 0.0f64);
+    for &v in &q[1..] {
+        sg += (v >> 32) as f64;
+        sh += v as u32 as f64;
+    }
+    let (mg, mh) = (sg / (n - 1) as f64, sh / (n - 1) as f64);
+    let (xg, xh) = (0.3f32 as f64 * gl as f64, 0.1f32 as f64 / 0.25 * hl as f64);
+    assert!((mg - xg).abs() < 0.014, "{mg} vs {xg}");
+    assert!((mh - xh).abs() < 0.014, "{mh} vs {xh}");
+    assert_eq!(scale[0], 1.0 / gl as f64);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn quantized_fit_is_identical_on_one_and_two_threads_and_as_good_as_float() {
+    // More rows than the parallel thresholds (4 histogram chunks, parallel partitions).
+    let (d, y) = logistic_data(4 * super::grow::CHUNK + 4_321, -0.5, 13);
+    let p = GbdtParams {
+        trees: 8,
+        ..GbdtParams::default()
+    };
+    let on = |threads: usize, p: GbdtParams| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| fit(&d, &y, None, Objective::LogLoss, p).unwrap())
+    };
+    let one = on(1, p.clone());
+    let two = on(2, p.clone());
+    assert_eq!(
+        serde_json::to_string(&one).unwrap(),
+        serde_json::to_string(&two).unwrap()
+    );
+    let float = on(
+        2,
+        GbdtParams {
+            quantized_gradients: false,
+            ..p
+        },
+    );
+    assert_ne!(one.trees, float.trees);
+    // same training loss to 0.1 %
+    assert!(
+        (one.train_loss - float.train_loss).abs() < 1e-3 * float.train_loss,
+        "quantized {} vs float {}",
+        one.train_loss,
+        float.train_loss
+    );
 }
