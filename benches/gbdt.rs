@@ -156,7 +156,10 @@ fn main() {
         (train_flat, test_flat, vec![1.0; n_train])
     };
     // Runs alternate (ours, forust, ours, forust, …) so a busy machine slows both alike.
+    // forust's figures are filled only with the `bench-forust` feature.
+    #[cfg_attr(not(feature = "bench-forust"), allow(unused_mut))]
     let (mut t_bin, mut t_fit, mut t_forust) = (Vec::new(), Vec::new(), Vec::new());
+    #[cfg_attr(not(feature = "bench-forust"), allow(unused_mut))]
     let (mut ours_loss, mut forust_loss) = (0.0, f64::NAN);
     for run in 0..runs {
         // ---- ours: binning (the product bins once per data set) + fit; predict held out ----

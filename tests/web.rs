@@ -226,6 +226,49 @@ fn a_too_wide_file_is_refused_at_load_and_the_earlier_file_stays() {
     );
 }
 
+/// A canvas element of w × h pixels.
+fn new_canvas(document: &web_sys::Document, w: u32, h: u32) -> web_sys::HtmlCanvasElement {
+    let c: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().unchecked_into();
+    c.set_width(w);
+    c.set_height(h);
+    c
+}
+
+/// Every pixel of a canvas, RGBA.
+fn pixels(c: &web_sys::HtmlCanvasElement) -> Vec<u8> {
+    let ctx: web_sys::CanvasRenderingContext2d =
+        c.get_context("2d").unwrap().unwrap().unchecked_into();
+    ctx.get_image_data(0.0, 0.0, f64::from(c.width()), f64::from(c.height()))
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+/// A budget curve (JSON) with one uplift-targeting series of `n + 1` points at shares i / n: `rows_per_step` users
+/// and a tenth of that in spend per step, `conv(i)` incremental conversions.
+fn budget_curve_json(
+    n: u32,
+    rows_per_step: u32,
+    break_even: f64,
+    conv: impl Fn(u32) -> f64,
+) -> String {
+    let points: Vec<String> = (0..=n)
+        .map(|i| {
+            let conv = conv(i);
+            format!(
+                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
+                f64::from(i) / f64::from(n),
+                i * rows_per_step,
+                i * rows_per_step / 10
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":{break_even},"bestRoasShare":null,"bestProfitShare":null}}"#,
+        points.join(",")
+    )
+}
+
 /// The page's canvas backend sizes labels with the canvas's `measureText` (src/wasm/canvas.rs) instead of plotters'
 /// span-per-label path; the chart comes out pixel for pixel as plain plotters-canvas draws it (same label widths,
 /// so the same axes, ticks and legend), and drawing it again reuses the cached sizes with the same pixels.
@@ -236,37 +279,9 @@ fn measured_text_draws_the_same_pixels_as_plotters_canvas() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return; // node: no canvas
     };
-    let canvas = || {
-        let c: web_sys::HtmlCanvasElement =
-            document.create_element("canvas").unwrap().unchecked_into();
-        c.set_width(800);
-        c.set_height(380);
-        c
-    };
-    let pixels = |c: &web_sys::HtmlCanvasElement| {
-        let ctx: web_sys::CanvasRenderingContext2d =
-            c.get_context("2d").unwrap().unwrap().unchecked_into();
-        ctx.get_image_data(0.0, 0.0, 800.0, 380.0)
-            .unwrap()
-            .data()
-            .to_vec()
-    };
+    let canvas = || new_canvas(&document, 800, 380);
     // A curve whose labels have different widths (1,000s of conversions, shares up to 100 %).
-    let points: Vec<String> = (0..=20)
-        .map(|i| {
-            let conv = 1234.5 * f64::from(i).sqrt();
-            format!(
-                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
-                f64::from(i) / 20.0,
-                i * 1000,
-                i * 100
-            )
-        })
-        .collect();
-    let curve = format!(
-        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":0.65,"bestRoasShare":null,"bestProfitShare":null}}"#,
-        points.join(",")
-    );
+    let curve = budget_curve_json(20, 1000, 0.65, |i| 1234.5 * f64::from(i).sqrt());
     let plain = canvas();
     {
         let root = plotters_canvas::CanvasBackend::with_canvas_object(plain.clone())
@@ -299,37 +314,9 @@ fn budget_layer_and_marker_draw_the_whole_chart_on_a_canvas() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return; // node: no canvas
     };
-    let canvas = |w: u32, h: u32| {
-        let c: web_sys::HtmlCanvasElement =
-            document.create_element("canvas").unwrap().unchecked_into();
-        c.set_width(w);
-        c.set_height(h);
-        c
-    };
-    let pixels = |c: &web_sys::HtmlCanvasElement| {
-        let ctx: web_sys::CanvasRenderingContext2d =
-            c.get_context("2d").unwrap().unwrap().unchecked_into();
-        ctx.get_image_data(0.0, 0.0, f64::from(c.width()), f64::from(c.height()))
-            .unwrap()
-            .data()
-            .to_vec()
-    };
+    let canvas = |w: u32, h: u32| new_canvas(&document, w, h);
     // Uplift targeting gains 10 conversions per 10 % of users up to 50 %, then nothing more.
-    let points: Vec<String> = (0..=10)
-        .map(|i| {
-            let conv = 10.0 * f64::from(i.min(5));
-            format!(
-                r#"{{"share":{},"targeted":{},"spend":{},"incrementalConversions":{conv},"modelIncrementalConversions":{conv},"incrementalRevenue":null,"incrementalRoas":null,"profit":null,"enoughRows":true}}"#,
-                f64::from(i) / 10.0,
-                i * 100,
-                i * 10
-            )
-        })
-        .collect();
-    let curve = format!(
-        r#"{{"series":[{{"policy":"uplift","label":"Uplift targeting","points":[{}]}}],"breakEvenShare":0.8,"bestRoasShare":null,"bestProfitShare":null}}"#,
-        points.join(",")
-    );
+    let curve = budget_curve_json(10, 100, 0.8, |i| 10.0 * f64::from(i.min(5)));
     let curve = || js_sys::JSON::parse(&curve).unwrap();
     let kpi = || JsValue::from_str("incrementalConversions");
     let whole = canvas(800, 380);

@@ -315,7 +315,6 @@ fn write_scores<W: Write>(
     campaign: &Campaign,
 ) -> Result<()> {
     let n = prepared.n_rows();
-    let mut buf = Vec::new();
     for start in (0..n.max(1)).step_by(SCORE_CHUNK_ROWS) {
         let r = start..(start + SCORE_CHUNK_ROWS).min(n);
         let columns = ScoreColumns {
@@ -343,15 +342,13 @@ fn write_scores<W: Write>(
                     .collect(),
             ),
         };
-        buf.clear();
-        columns.write_csv(&mut buf)?;
-        // Every chunk is written with the header line: keep it only once.
-        let skip = if start == 0 {
-            0
-        } else {
-            buf.iter().position(|&b| b == b'\n').map_or(0, |p| p + 1)
-        };
-        w.write_all(&buf[skip..]).map_err(|e| io_err(path, e))?;
+        columns.write_csv_part(w, start == 0).map_err(|e| match e {
+            Error::Io { detail, .. } => Error::Io {
+                path: path.to_string(),
+                detail,
+            },
+            e => e,
+        })?;
     }
     Ok(())
 }

@@ -129,35 +129,31 @@ impl Prepared {
 
     /// Features binned once and as raw values, shared by every model and fold.
     pub fn design(&self, params: &BinParams) -> Design {
-        let cols: Vec<&[f64]> = self.features.iter().map(Vec::as_slice).collect();
-        let binned = BinnedMatrix::from_columns(&cols, params);
-        let n = self.n_rows();
-        let flat: Vec<f64> = self
-            .features
-            .iter()
-            .flat_map(|c| c.iter().copied())
-            .collect();
-        let raw = Array2::from_shape_vec((n, self.features.len()).f(), flat)
-            .expect("columns have n rows each");
-        Design {
-            names: self.feature_names.clone(),
-            binned,
-            raw,
-        }
+        let binned = self.bin(params);
+        let flat = self.features.concat();
+        self.finish_design(binned, flat)
     }
 
     /// [`Prepared::design`] that moves the feature values into the design instead of copying them (each column
     /// is freed once copied): the same design, with 8 bytes per cell less at the peak. `features` is empty
     /// afterwards, so a second design needs the data prepared again.
     pub fn take_design(&mut self, params: &BinParams) -> Design {
-        let cols: Vec<&[f64]> = self.features.iter().map(Vec::as_slice).collect();
-        let binned = BinnedMatrix::from_columns(&cols, params);
-        let n = self.n_rows();
-        let mut flat: Vec<f64> = Vec::with_capacity(n * self.features.len());
+        let binned = self.bin(params);
+        let mut flat: Vec<f64> = Vec::with_capacity(self.n_rows() * self.features.len());
         for col in std::mem::take(&mut self.features) {
             flat.extend_from_slice(&col);
         }
-        let raw = Array2::from_shape_vec((n, binned.n_features).f(), flat)
+        self.finish_design(binned, flat)
+    }
+
+    fn bin(&self, params: &BinParams) -> BinnedMatrix {
+        let cols: Vec<&[f64]> = self.features.iter().map(Vec::as_slice).collect();
+        BinnedMatrix::from_columns(&cols, params)
+    }
+
+    /// The design from the binned codes and the raw values (column-major, one column after another).
+    fn finish_design(&self, binned: BinnedMatrix, flat: Vec<f64>) -> Design {
+        let raw = Array2::from_shape_vec((self.n_rows(), binned.n_features).f(), flat)
             .expect("columns have n rows each");
         Design {
             names: self.feature_names.clone(),

@@ -41,10 +41,7 @@ pub fn score(
     cancel: CancelFn,
     now_ms: Option<&dyn Fn() -> f64>,
 ) -> Result<ScoreRun> {
-    params.base.validate()?;
-    params.uplift.validate()?;
-    progress("Binning features", 0.0);
-    let t0 = now_ms.map(|f| f());
+    let t0 = start(params, progress, now_ms)?;
     let design = prepared.design(&params.bins);
     fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
 }
@@ -58,12 +55,21 @@ pub fn score_taking_features(
     cancel: CancelFn,
     now_ms: Option<&dyn Fn() -> f64>,
 ) -> Result<ScoreRun> {
+    let t0 = start(params, progress, now_ms)?;
+    let design = prepared.take_design(&params.bins);
+    fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
+}
+
+/// Validate the settings and announce the binning; the clock reading when binning starts.
+fn start(
+    params: &RunParams,
+    progress: &mut dyn FnMut(&str, f64),
+    now_ms: Option<&dyn Fn() -> f64>,
+) -> Result<Option<f64>> {
     params.base.validate()?;
     params.uplift.validate()?;
     progress("Binning features", 0.0);
-    let t0 = now_ms.map(|f| f());
-    let design = prepared.take_design(&params.bins);
-    fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
+    Ok(now_ms.map(|f| f()))
 }
 
 /// Fit on the binned `design`; `binning_started` (clock ms) times the binning as the first stage.

@@ -47,8 +47,8 @@ fn io(e: std::io::Error) -> Error {
     }
 }
 
-/// Shortest text that reads back as the same f64 (Rust's `{}` is round-trip exact).
-/// `,` and the number, shortest round-trip form (nothing for NaN or infinite).
+/// `,` and the number in the shortest text that reads back as the same f64 (Rust's `{}` is round-trip
+/// exact); nothing for NaN or infinite.
 fn push_num(buf: &mut String, v: f64) {
     use std::fmt::Write as _;
     buf.push(',');
@@ -60,6 +60,12 @@ fn push_num(buf: &mut String, v: f64) {
 impl ScoreColumns {
     /// Write as CSV (header + one line per row).
     pub fn write_csv<W: Write>(&self, out: &mut W) -> Result<()> {
+        self.write_csv_part(out, true)
+    }
+
+    /// Write the rows as CSV lines, after the header line when `header` (a file written in parts: the first
+    /// part with its header, the others without).
+    pub fn write_csv_part<W: Write>(&self, out: &mut W, header_line: bool) -> Result<()> {
         let n = self.uplift.len();
         let mut header = vec!["row", "uplift"];
         let numeric: Vec<(&str, &Vec<f64>)> = [
@@ -81,7 +87,9 @@ impl ScoreColumns {
         .filter_map(|(name, col)| col.as_ref().map(|c| (name, c)))
         .collect();
         header.extend(text.iter().map(|(name, _)| *name));
-        writeln!(out, "{}", header.join(",")).map_err(io)?;
+        if header_line {
+            writeln!(out, "{}", header.join(",")).map_err(io)?;
+        }
         // Lines of rows `r` appended to `buf` (the same text, however the rows are split).
         let lines = |r: std::ops::Range<usize>, buf: &mut String| {
             use std::fmt::Write as _;

@@ -89,8 +89,9 @@ fn rank_weights(score: &[f64]) -> Vec<f64> {
 /// A u64 that sorts ascending in descending order of the (finite) score; −0.0 and 0.0 get one key, as they
 /// are equal scores.
 fn descending_key(s: f64) -> u64 {
-    let b = (s + 0.0).to_bits(); // −0.0 + 0.0 = 0.0
-                                 // total order as unsigned: flip all bits of negatives, the sign bit of positives; then reverse
+    // −0.0 + 0.0 = 0.0, so both zeros get one key.
+    let b = (s + 0.0).to_bits();
+    // Total order as unsigned: flip all bits of negatives, the sign bit of positives; then reverse.
     let asc = if b >> 63 == 1 { !b } else { b | (1 << 63) };
     !asc
 }

@@ -336,16 +336,15 @@ fn fit_folds_parallel(
         }
         Ok(())
     };
-    let (mine, theirs) = std::thread::scope(|scope| {
-        let helper = scope.spawn(|| -> Result<Vec<FoldModels>> {
+    // Take folds until none is left (or the other thread failed); a failure stops both threads.
+    let fit_taken =
+        |on_step: &mut dyn FnMut(&'static str) -> Result<()>| -> Result<Vec<FoldModels>> {
             let mut got = Vec::new();
             while let Some(f) = take() {
                 let train = folds.train_rows(f);
                 let fitted = meta::fit_fold(inp, f, &train, needs, &mut |s| {
-                    if let Ok(mut e) = events.lock() {
-                        e.push(s);
-                    }
-                    if stop.load(Ordering::SeqCst) || (inp.cancel)() {
+                    on_step(s)?;
+                    if stop.load(Ordering::SeqCst) {
                         return Err(Error::Cancelled);
                     }
                     Ok(())
@@ -359,30 +358,24 @@ fn fit_folds_parallel(
                 }
             }
             Ok(got)
-        });
-        let mut got = Vec::new();
-        let mut failed = None;
-        while let Some(f) = take() {
-            let train = folds.train_rows(f);
-            let fitted = meta::fit_fold(inp, f, &train, needs, &mut |s| {
-                run.step(s)?;
-                drain(run)?;
-                if stop.load(Ordering::SeqCst) {
+        };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| {
+            fit_taken(&mut |s| {
+                if let Ok(mut e) = events.lock() {
+                    e.push(s);
+                }
+                if (inp.cancel)() {
                     return Err(Error::Cancelled);
                 }
                 Ok(())
-            });
-            match fitted {
-                Ok(m) => got.push(m),
-                Err(e) => {
-                    stop.store(true, Ordering::SeqCst);
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        let theirs = helper.join();
-        (failed.map_or(Ok(got), Err), theirs)
+            })
+        });
+        let mine = fit_taken(&mut |s| {
+            run.step(s)?;
+            drain(run)
+        });
+        (mine, helper.join())
     });
     let drained = drain(run);
     // The helper's own error (it stopped first) explains more than the Cancelled it caused here.
