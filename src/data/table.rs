@@ -80,10 +80,17 @@ impl Texts {
         self.ends.push(self.buf.len());
     }
 
+    /// Append the rows of `other`.
+    fn append(&mut self, other: &Texts) {
+        let base = self.buf.len();
+        self.buf.push_str(&other.buf);
+        self.ends.extend(other.ends.iter().map(|e| base + e));
+    }
+
     /// Count the distinct texts once every row is in.
     fn count_distinct(&mut self) {
-        let mut seen: std::collections::HashSet<&str> =
-            std::collections::HashSet::with_capacity(self.len());
+        let mut seen: std::collections::HashSet<&str, FastHash> =
+            std::collections::HashSet::with_capacity_and_hasher(self.len(), FastHash::default());
         for i in 0..self.len() {
             if let Some(t) = self.get(i) {
                 seen.insert(t);
@@ -189,20 +196,28 @@ pub struct Table {
 }
 
 impl Table {
-    /// Parse a CSV file's bytes.
+    /// Parse a CSV file's bytes. Natively, a large file without quotes is read in parallel parts (one per
+    /// thread) and joined: the table is the same as a serial read's ([`Table::from_bytes_in_parts`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Table> {
+        Table::from_bytes_in_parts(bytes, default_parts(bytes.len()))
+    }
+
+    /// Parse a CSV file's bytes read as up to `parts` pieces split at line ends (natively in parallel, in wasm one
+    /// after another). Every `parts` gives the same table and the same errors as `parts = 1`: a file with a `"`
+    /// is always read in one piece (a line end may sit inside a quoted value), and when joining two pieces cannot
+    /// reproduce what a serial read would have kept (a column that turns from numbers to text in a later piece,
+    /// see [`ColumnBuilder::join`]) the file is read again serially.
+    pub fn from_bytes_in_parts(bytes: &[u8], parts: usize) -> Result<Table> {
         let text = check_text(bytes)?;
         let delimiter = sniff_delimiter(text);
-        if let Some(line) = unclosed_quote(text, delimiter) {
-            return Err(Error::UnclosedQuote { line });
+        let quoted = text.as_bytes().contains(&b'"');
+        if quoted {
+            if let Some(line) = unclosed_quote(text, delimiter) {
+                return Err(Error::UnclosedQuote { line });
+            }
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(true)
-            .flexible(false)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| csv_error(text, e))?.clone();
+        let mut reader = csv_reader(text.as_bytes(), delimiter, true);
+        let headers = reader.headers().map_err(|e| csv_error(text, 0, e))?.clone();
         // A delimiter at the end of every line (some exports do this) gives a last column with no name;
         // it is dropped when it holds nothing, and reported as unnamed otherwise.
         let trailing_blank = headers.len() > 1 && headers.iter().next_back() == Some("");
@@ -219,30 +234,31 @@ impl Table {
         // the line count and bytes / columns bound the rows (quoted line breaks make the first loose):
         // reserving it up front spares the copies (and the up-to-double capacity) of growing vectors, and
         // costs at most 12 bytes per byte of file; untouched capacity costs no memory natively.
-        let rows_bound = (text.bytes().filter(|&b| b == b'\n').count() + 1)
-            .min(text.len() / names.len().max(1) + 1);
-        let mut builders: Vec<ColumnBuilder> = names
-            .into_iter()
-            .map(|n| ColumnBuilder::new(n, rows_bound))
-            .collect();
-        let mut lines = Vec::with_capacity(rows_bound);
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(csv_error(text, e)),
+        let rows_bound =
+            (count_newlines(text.as_bytes()) + 1).min(text.len() / names.len().max(1) + 1);
+        let splits = if quoted {
+            Vec::new()
+        } else {
+            split_points(text.as_bytes(), parts)
+        };
+        let joined = if splits.is_empty() {
+            None
+        } else {
+            read_in_parts(text, delimiter, &splits, &names, rows_bound)?
+        };
+        let (builders, lines) = match joined {
+            Some(read) => read,
+            None => {
+                // One piece (or pieces that could not be joined exactly): the serial read, after the header.
+                let mut builders: Vec<ColumnBuilder> = names
+                    .into_iter()
+                    .map(|n| ColumnBuilder::new(n, rows_bound))
+                    .collect();
+                let mut lines = Vec::with_capacity(rows_bound);
+                read_rows(&mut reader, text, 0, &mut builders, &mut lines, delimiter)?;
+                (builders, lines)
             }
-            // A line with nothing on it at all is skipped (trailing blank lines).
-            if record.len() == 1 && record[0].is_empty() && builders.len() > 1 {
-                continue;
-            }
-            let line = record.position().map_or(0, |p| line_of(text, p));
-            lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-            for (b, field) in builders.iter_mut().zip(record.iter()) {
-                b.push(field, line, delimiter);
-            }
-        }
+        };
         if lines.is_empty() {
             return Err(Error::NoDataRows);
         }
@@ -415,8 +431,9 @@ fn line_of(text: &str, p: &csv::Position) -> u64 {
     p.line() + u64::from(on_lf)
 }
 
-fn csv_error(text: &str, e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| line_of(text, p));
+fn csv_error(text: &str, line_base: u64, e: csv::Error) -> Error {
+    let line_of = |text: &str, p: &csv::Position| line_base + line_of(text, p);
+    let line = e.position().map_or(line_base, |p| line_of(text, p));
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len,
@@ -437,17 +454,179 @@ fn csv_error(text: &str, e: csv::Error) -> Error {
     }
 }
 
+/// The reader every piece of a file is read with: fields are trimmed by [`read_rows`] (`str::trim`, as the
+/// reader's own `Trim::All` does for text records) and their count checked there, against the header's.
+fn csv_reader(bytes: &[u8], delimiter: u8, headers: bool) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(headers)
+        .flexible(true)
+        .trim(csv::Trim::Headers)
+        .from_reader(bytes)
+}
+
+/// Read the data records of `reader` into the builders, a row each with its file line. `text` is what the reader
+/// reads (the file, or a piece of it starting after a line end) and `line_base` the lines before it.
+///
+/// Fields are taken as bytes, not as text records: the file was checked to be UTF-8 as a whole, and fields are
+/// cut at ASCII bytes (delimiter, quote, line end), so each is UTF-8 too; text records would check every record
+/// again and build a second, trimmed record per row.
+fn read_rows(
+    reader: &mut csv::Reader<&[u8]>,
+    text: &str,
+    line_base: u64,
+    builders: &mut [ColumnBuilder],
+    lines: &mut Vec<u32>,
+    delimiter: u8,
+) -> Result<()> {
+    let expected = builders.len();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(csv_error(text, line_base, e)),
+        }
+        // (The reader skips lines with nothing on them; a line of blanks is a record of one field.)
+        let line = line_base + record.position().map_or(0, |p| line_of(text, p));
+        if record.len() != expected {
+            return Err(Error::Ragged {
+                line,
+                expected,
+                found: record.len(),
+            });
+        }
+        lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        for (b, field) in builders.iter_mut().zip(record.iter()) {
+            let field = std::str::from_utf8(field).map_err(|_| Error::NotUtf8 {
+                detail: format!("line {line} is not valid UTF-8"),
+            })?;
+            b.push(field.trim(), line, delimiter);
+        }
+    }
+}
+
+/// How many pieces [`Table::from_bytes`] reads a file in: one per thread natively for files of 4 MB and more,
+/// one in wasm (single-threaded).
+fn default_parts(len: usize) -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    if len >= 4 << 20 {
+        return rayon::current_num_threads().clamp(1, 16);
+    }
+    let _ = len;
+    1
+}
+
+/// Byte offsets (each just after a `\n`, past the header's line) that cut `bytes` into up to `parts` pieces of
+/// about equal size; empty when it cannot be cut. Only for a file without `"`: there every `\n` ends a record.
+fn split_points(bytes: &[u8], parts: usize) -> Vec<usize> {
+    let Some(header_end) = bytes.iter().position(|&b| b == b'\n') else {
+        return Vec::new();
+    };
+    let mut out: Vec<usize> = Vec::new();
+    for k in 1..parts {
+        let target = bytes.len() / parts * k;
+        let from = target
+            .max(header_end + 1)
+            .max(out.last().copied().unwrap_or(0));
+        let Some(i) = bytes
+            .get(from..)
+            .and_then(|b| b.iter().position(|&c| c == b'\n'))
+        else {
+            break;
+        };
+        let p = from + i + 1;
+        if p < bytes.len() && out.last() != Some(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Read the pieces of a file cut at `splits` (in parallel natively) and join them in order into one set of
+/// column builders and row lines. `Ok(None)`: some column cannot be joined exactly (see [`ColumnBuilder::join`]);
+/// the caller reads the file serially. An error is the first piece's error, the one a serial read meets first.
+fn read_in_parts(
+    text: &str,
+    delimiter: u8,
+    splits: &[usize],
+    names: &[String],
+    rows_bound: usize,
+) -> Result<Option<(Vec<ColumnBuilder>, Vec<u32>)>> {
+    let read_part = |k: usize| -> Result<(Vec<ColumnBuilder>, Vec<u32>)> {
+        let start = if k == 0 { 0 } else { splits[k - 1] };
+        let end = splits.get(k).copied().unwrap_or(text.len());
+        let piece = &text[start..end];
+        // The first piece holds the header and gets room for every row (the others are appended to it).
+        let bound = if k == 0 {
+            rows_bound
+        } else {
+            count_newlines(piece.as_bytes()) + 1
+        };
+        let mut builders: Vec<ColumnBuilder> = names
+            .iter()
+            .map(|n| ColumnBuilder::new(n.clone(), bound))
+            .collect();
+        let mut lines = Vec::with_capacity(bound);
+        let mut reader = csv_reader(piece.as_bytes(), delimiter, k == 0);
+        if k == 0 {
+            reader.headers().map_err(|e| csv_error(piece, 0, e))?;
+        }
+        let line_base = count_newlines(&text.as_bytes()[..start]) as u64;
+        read_rows(
+            &mut reader,
+            piece,
+            line_base,
+            &mut builders,
+            &mut lines,
+            delimiter,
+        )?;
+        Ok((builders, lines))
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> = {
+        use rayon::prelude::*;
+        (0..=splits.len()).into_par_iter().map(read_part).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> =
+        (0..=splits.len()).map(read_part).collect();
+    let mut read = read.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
+    let Some((mut builders, mut lines)) = read.next() else {
+        return Ok(None);
+    };
+    for (part, part_lines) in read {
+        lines.extend_from_slice(&part_lines);
+        for (b, p) in builders.iter_mut().zip(part) {
+            if !b.join(p) {
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some((builders, lines)))
+}
+
 /// True for the texts that mean "no value".
 pub fn is_missing(s: &str) -> bool {
-    s.is_empty()
-        || s == "?"
-        || ["na", "n/a", "nan", "null", "none"]
+    match s.len() {
+        0 => true,
+        1 => s == "?",
+        2..=4 => ["na", "n/a", "nan", "null", "none"]
             .iter()
-            .any(|m| s.eq_ignore_ascii_case(m))
+            .any(|m| s.eq_ignore_ascii_case(m)),
+        _ => false,
+    }
 }
 
 /// Read a number, accepting a decimal comma (when the delimiter is not a comma) and thousands separators.
 pub fn parse_number(s: &str, delimiter: u8) -> Option<f64> {
+    if let Some(v) = plain_decimal(s.as_bytes()) {
+        return Some(v);
+    }
     if let Ok(v) = s.parse::<f64>() {
         // Rust also reads "inf" and "infinity": keep them (callers count non-finite values).
         return Some(v);
@@ -477,17 +656,93 @@ pub fn parse_number(s: &str, delimiter: u8) -> Option<f64> {
     }
 }
 
+/// Powers of ten that are exact in an f64 (10^22 is the last).
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common number, `-?digits(.digits)?` with at most 2^53 as its digits, read without the general parser:
+/// digits / 10^k with both exact in an f64 is one correctly rounded division, the same value `str::parse` gives
+/// (Clinger's fast path). `None` for anything else (signs, exponents, long or odd forms): parse it in full.
+fn plain_decimal(b: &[u8]) -> Option<f64> {
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut dot = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(c - b'0'),
+            b'.' if dot.is_none() && i > 0 && i + 1 < digits.len() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    if mantissa > 1 << 53 {
+        return None;
+    }
+    let scale = dot.map_or(0, |d| digits.len() - d - 1);
+    let v = mantissa as f64 / EXACT_POWERS_OF_TEN[scale];
+    Some(if negative { -v } else { v })
+}
+
+/// A fast hash for the level tables (short texts, hashed once per value read): FxHash's multiply-and-rotate over
+/// 8-byte words. Not keyed: a file made to collide only slows its own reading down.
+#[derive(Clone, Copy, Default)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.add(u64::from_le_bytes(a));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(a) ^ (rest.len() as u64) << 59);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        // Fold the high bits (best mixed) into the low ones the table indexes with.
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
 struct ColumnBuilder {
     name: String,
     numbers: Option<Vec<f64>>,
     codes: Option<Vec<u32>>,
     levels: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, FastHash>,
     texts: Option<Texts>,
     missing: usize,
     non_finite: usize,
     first_text: Option<(u64, String)>,
     rows: usize,
+    /// The texts were rebuilt from numbers (`{x}`, not as written) when this column turned to text: a piece read
+    /// on its own then differs from a serial read (see [`ColumnBuilder::join`]).
+    rebuilt: bool,
 }
 
 impl ColumnBuilder {
@@ -498,12 +753,13 @@ impl ColumnBuilder {
             numbers: Some(Vec::with_capacity(rows_bound)),
             codes: Some(Vec::with_capacity(rows_bound)),
             levels: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             texts: None,
             missing: 0,
             non_finite: 0,
             first_text: None,
             rows: 0,
+            rebuilt: false,
         }
     }
 
@@ -552,6 +808,7 @@ impl ColumnBuilder {
         let numbers = self.numbers.take().unwrap_or_default();
         if self.codes.is_none() {
             // The level table was dropped for having many numbers: rebuild it from the numbers read so far.
+            self.rebuilt = true;
             self.codes = Some(Vec::with_capacity(numbers.capacity()));
             for x in &numbers {
                 if x.is_nan() {
@@ -595,7 +852,7 @@ impl ColumnBuilder {
         }
         self.texts = Some(texts);
         self.levels = Vec::new();
-        self.index = HashMap::new();
+        self.index = HashMap::default();
     }
 
     fn code_of(&mut self, field: &str) -> u32 {
@@ -609,17 +866,104 @@ impl ColumnBuilder {
     }
 
     fn push_code(&mut self, field: &str) {
-        let many = self.numbers.is_some()
-            && self.levels.len() >= NUMERIC_LEVELS_KEPT
-            && !self.index.contains_key(field);
-        if many {
+        // One look-up for the common case, a value already seen (0/1 columns, categories).
+        if self.texts.is_none() {
+            if let Some(&c) = self.index.get(field) {
+                if let Some(codes) = &mut self.codes {
+                    codes.push(c);
+                }
+                return;
+            }
+        }
+        if self.numbers.is_some() && self.levels.len() >= NUMERIC_LEVELS_KEPT {
             // A numeric column with many values: its numbers are enough.
             self.codes = None;
             self.levels.clear();
-            self.index = HashMap::new();
+            self.index = HashMap::default();
             return;
         }
         self.store_text(Some(field));
+    }
+
+    /// Append `next`, the builder of the same column for the rows right after this one's, read on its own from
+    /// a fresh state; false when the result would differ from reading both in one go (then nothing is kept).
+    /// Exact cases: both all numbers (levels kept while ≤ `NUMERIC_LEVELS_KEPT` together); or this one already
+    /// text and `next` holding every row's text as written (no numbers rebuilt as `{x}`, no "inf" counted as
+    /// missing — a text column keeps it as text). A column that turns to text only in `next` is not joined: a
+    /// serial read would have rebuilt or recoded this one's values at that row.
+    fn join(&mut self, mut next: ColumnBuilder) -> bool {
+        match (&mut self.numbers, &next.numbers) {
+            (Some(mine), Some(theirs)) => {
+                mine.extend_from_slice(theirs);
+                next.numbers = None;
+                self.join_codes(next, NUMERIC_LEVELS_KEPT);
+                true
+            }
+            (None, _) => {
+                let as_written = !next.rebuilt
+                    && next.non_finite == 0
+                    && (next.codes.is_some() || next.texts.is_some());
+                if as_written {
+                    self.join_codes(next, TEXT_LEVELS_KEPT);
+                }
+                as_written
+            }
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The codes (or texts) and counts of `next` appended, its levels added in its order of first appearance —
+    /// the order a serial read meets the new ones in. Past `limit` distinct values a numeric column drops its
+    /// codes, a text column keeps texts instead, as `push_code` and `store_text` do.
+    fn join_codes(&mut self, next: ColumnBuilder, limit: usize) {
+        self.missing += next.missing;
+        self.non_finite += next.non_finite;
+        self.rows += next.rows;
+        let numeric = self.numbers.is_some();
+        if numeric && (self.codes.is_none() || next.codes.is_none()) {
+            self.codes = None;
+            self.levels.clear();
+            self.index = HashMap::default();
+            return;
+        }
+        // Map next's level codes to ours, adding the new levels; switch to texts past the limit.
+        let mut map: Vec<u32> = Vec::with_capacity(next.levels.len());
+        if self.texts.is_none() {
+            for level in &next.levels {
+                if numeric && self.levels.len() >= limit && !self.index.contains_key(level) {
+                    self.codes = None;
+                    self.levels.clear();
+                    self.index = HashMap::default();
+                    return;
+                }
+                map.push(self.code_of(level));
+                if !numeric && self.levels.len() > limit {
+                    break;
+                }
+            }
+            if !numeric && (self.levels.len() > limit || next.texts.is_some()) {
+                self.codes_to_texts();
+            }
+        }
+        if let Some(texts) = &mut self.texts {
+            match (next.codes, next.texts) {
+                (_, Some(theirs)) => texts.append(&theirs),
+                (Some(codes), None) => {
+                    for c in codes {
+                        texts.push((c != MISSING_CODE).then(|| next.levels[c as usize].as_str()));
+                    }
+                }
+                (None, None) => {}
+            }
+        } else if let (Some(mine), Some(theirs)) = (&mut self.codes, next.codes) {
+            mine.extend(theirs.into_iter().map(|c| {
+                if c == MISSING_CODE {
+                    c
+                } else {
+                    map[c as usize]
+                }
+            }));
+        }
     }
 
     fn finish(mut self) -> Column {
