@@ -424,11 +424,17 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
     in_quote.then_some(open_line)
 }
 
-/// The file line of a position. With CRLF endings the reader places a record's start on the LF that
-/// ends the previous line; such a record really starts on the next line.
+/// The file line of a position. The reader places a record's start where the previous record ended: on the LF
+/// that ends the previous line with CRLF endings, and before any blank lines it skipped; the record really starts
+/// after those line ends.
 fn line_of(text: &str, p: &csv::Position) -> u64 {
-    let on_lf = text.as_bytes().get(p.byte() as usize) == Some(&b'\n');
-    p.line() + u64::from(on_lf)
+    let rest = text.as_bytes().get(p.byte() as usize..).unwrap_or_default();
+    let skipped = rest
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count();
+    p.line() + skipped as u64
 }
 
 fn csv_error(text: &str, line_base: u64, e: csv::Error) -> Error {
@@ -1143,6 +1149,76 @@ mod tests {
         assert_eq!(c.text(5).as_deref(), Some("5"));
         assert_eq!(c.text(70_000).as_deref(), Some("oops"));
         assert_eq!(c.first_text, Some((70_002, "oops".to_string())));
+    }
+
+    #[test]
+    fn plain_decimals_read_exactly_as_the_full_parser() {
+        // By hand: 0.1 = 1 / 10 (one rounding, as the parser's); -0 keeps its sign; forms it leaves to the parser.
+        assert_eq!(plain_decimal(b"0.1"), Some(0.1));
+        assert_eq!(plain_decimal(b"-12.250"), Some(-12.25));
+        assert_eq!(
+            plain_decimal(b"-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        for other in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "+1",
+            "1e5",
+            "1.2.3",
+            "1,5",
+            " 1",
+            "12345678901234567890",
+            "9007199254740993",
+        ] {
+            assert_eq!(plain_decimal(other.as_bytes()), None, "{other}");
+        }
+        // Seeded random decimals of every length up to 19 digits: bit for bit what `str::parse` gives.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            let digits: String = (0..rng.gen_range(1..=17))
+                .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+                .collect();
+            let cut = rng.gen_range(0..=digits.len());
+            let mut s = if rng.gen_bool(0.3) {
+                "-".to_string()
+            } else {
+                String::new()
+            };
+            s.push_str(&digits[..cut]);
+            if cut > 0 && cut < digits.len() {
+                s.push('.');
+            }
+            s.push_str(&digits[cut..]);
+            let full: f64 = s.parse().unwrap();
+            if let Some(fast) = plain_decimal(s.as_bytes()) {
+                assert_eq!(fast.to_bits(), full.to_bits(), "{s}");
+            }
+            assert_eq!(
+                parse_number(&s, b',').map(f64::to_bits),
+                Some(full.to_bits()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_points_fall_after_line_ends_past_the_header() {
+        // "h\n" (bytes 0-1), then rows "1\n" at 2, "2\n" at 4, "3\n" at 6: halves cut at byte 4 → after row 1
+        // (the next line end from byte 4 is at 5, so the cut is 6).
+        assert_eq!(split_points(b"h\n1\n2\n3\n", 2), vec![6]);
+        assert_eq!(split_points(b"h\n1\n2\n3\n", 4), vec![4, 6]);
+        assert_eq!(split_points(b"header only", 4), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn lines_count_the_blank_lines_skipped() {
+        // "2" sits on line 5 after two blank lines (LF), "4" on line 4 after one (CRLF).
+        assert_eq!(parse("a\n1\n\n\n2\n").unwrap().lines, vec![2, 5]);
+        assert_eq!(parse("a\r\n3\r\n\r\n4\r\n").unwrap().lines, vec![2, 4]);
     }
 
     #[test]
