@@ -20,6 +20,9 @@ try {
     window.benchT0 = performance.now();
   });
   const loadLine = await page.textContent('[data-testid="status"]');
+  // The demo load's parts (ms): the main thread's round trip; in the worker generating, encoding the text, then the
+  // wasm call: copying the bytes in, Table::from_bytes, the summary (www/worker.js `lastLoad`).
+  const loadParts = JSON.parse(await page.evaluate(() => document.body.dataset.loadParts || 'null'));
   const t0 = Date.now();
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.body.dataset.trained === '1', null, { timeout: 600_000 });
@@ -108,6 +111,7 @@ try {
   console.log(JSON.stringify({
     rows,
     demoLoad: loadLine,
+    demoLoadParts: loadParts && Object.fromEntries(Object.entries(loadParts).map(([k, v]) => [k, Math.round(v)])),
     clickToResultsMs: trainMs,
     progressLine: timings,
     longTasksDuringTraining: { count: longTasks.length, maxMs: Math.max(0, ...longTasks.map((t) => t.ms)), tasks: longTasks },

@@ -504,10 +504,7 @@ fn read_rows(
         }
         lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         for (b, field) in builders.iter_mut().zip(record.iter()) {
-            let field = std::str::from_utf8(field).map_err(|_| Error::NotUtf8 {
-                detail: format!("line {line} is not valid UTF-8"),
-            })?;
-            b.push(field.trim(), line, delimiter);
+            b.push_raw(field, line, delimiter)?;
         }
     }
 }
@@ -769,6 +766,29 @@ impl ColumnBuilder {
         }
     }
 
+    /// Push a field as the reader cut it (untrimmed bytes). A plain decimal in a numeric column — most fields of
+    /// most files — goes straight in: it has no blanks to trim, is not a missing-value word and is finite, so
+    /// [`ColumnBuilder::push`] would store the same; anything else is trimmed text for `push`.
+    fn push_raw(&mut self, raw: &[u8], line: u64, delimiter: u8) -> Result<()> {
+        let text = |raw| {
+            std::str::from_utf8(raw).map_err(|_| Error::NotUtf8 {
+                detail: format!("line {line} is not valid UTF-8"),
+            })
+        };
+        if let Some(numbers) = &mut self.numbers {
+            if let Some(x) = plain_decimal(raw) {
+                numbers.push(x);
+                self.rows += 1;
+                if self.codes.is_some() {
+                    self.push_code(text(raw)?);
+                }
+                return Ok(());
+            }
+        }
+        self.push(text(raw)?.trim(), line, delimiter);
+        Ok(())
+    }
+
     fn push(&mut self, field: &str, line: u64, delimiter: u8) {
         self.rows += 1;
         if is_missing(field) {
@@ -874,7 +894,16 @@ impl ColumnBuilder {
     fn push_code(&mut self, field: &str) {
         // One look-up for the common case, a value already seen (0/1 columns, categories).
         if self.texts.is_none() {
-            if let Some(&c) = self.index.get(field) {
+            // A few levels (0/1 columns, small categories): comparing the texts beats hashing the field.
+            let known = if self.levels.len() <= 8 {
+                self.levels
+                    .iter()
+                    .position(|l| l == field)
+                    .map(|c| c as u32)
+            } else {
+                self.index.get(field).copied()
+            };
+            if let Some(c) = known {
                 if let Some(codes) = &mut self.codes {
                     codes.push(c);
                 }

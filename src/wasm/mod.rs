@@ -267,6 +267,20 @@ pub struct Session {
     roles: Roles,
     prepared: Option<Prepared>,
     trained: Option<Trained>,
+    /// The last `loadCsv`'s parts: reading the table, then its summary (with the roles proposed and the answer
+    /// built for the page), in ms.
+    load_ms: LoadTimings,
+}
+
+/// Where a `loadCsv` call's time went (wall clock, ms): the worker adds the parts outside wasm (reading the file,
+/// copying its bytes into wasm memory) around it.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoadTimings {
+    /// `Table::from_bytes`.
+    read_ms: f64,
+    /// `Table::summary` and the answer built for the page.
+    summary_ms: f64,
 }
 
 #[wasm_bindgen]
@@ -281,8 +295,21 @@ impl Session {
     /// Parse a CSV file's bytes; returns the summary (rows, columns, proposed roles).
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(&mut self, bytes: &[u8]) -> std::result::Result<JsValue, JsError> {
+        let t0 = js_sys::Date::now();
         let table = Table::from_bytes(bytes)?;
-        self.install(table)
+        let t1 = js_sys::Date::now();
+        let summary = self.install(table)?;
+        self.load_ms = LoadTimings {
+            read_ms: t1 - t0,
+            summary_ms: js_sys::Date::now() - t1,
+        };
+        Ok(summary)
+    }
+
+    /// The parts of the last `loadCsv` (`{ readMs, summaryMs }`, wall clock): for the page's load timings.
+    #[wasm_bindgen(js_name = loadTimings)]
+    pub fn load_timings(&self) -> std::result::Result<JsValue, JsError> {
+        to_js(&self.load_ms)
     }
 
     /// Generate the demo data in place (no download) and load it; returns the summary.
