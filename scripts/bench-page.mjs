@@ -1,7 +1,8 @@
 // The page's speed in headless Chromium (docs/BENCHMARKS.md, "Page"): demo data (200,000 rows) from the Train
 // click to results, main-thread long tasks while training, slider move → KPIs updated, page weight (gzip).
 //
-//   bash scripts/build.sh && node scripts/bench-page.mjs            (DEMO_ROWS=… TREES=… to change)
+//   bash scripts/build.sh && node scripts/bench-page.mjs            (DEMO_ROWS=… TREES=… to change;
+//                                                                    LOAD_ONLY=1: the demo load only, no training)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -23,6 +24,13 @@ try {
   // The demo load's parts (ms): the main thread's round trip; in the worker generating, encoding the text, then the
   // wasm call: copying the bytes in, Table::from_bytes, the summary (www/worker.js `lastLoad`).
   const loadParts = JSON.parse(await page.evaluate(() => document.body.dataset.loadParts || 'null'));
+  if (process.env.LOAD_ONLY === '1') {
+    // Only the demo load (LOAD_ONLY=1): generate + parse, without training.
+    console.log(JSON.stringify({ rows, demoLoad: loadLine, demoLoadParts: loadParts }));
+    await context.close();
+    await env.stop();
+    process.exit(0);
+  }
   const t0 = Date.now();
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => document.body.dataset.trained === '1', null, { timeout: 600_000 });

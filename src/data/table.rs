@@ -560,21 +560,32 @@ fn read_in_parts(
     names: &[String],
     rows_bound: usize,
 ) -> Result<Option<(Vec<ColumnBuilder>, Vec<u32>)>> {
-    let read_part = |k: usize| -> Result<(Vec<ColumnBuilder>, Vec<u32>)> {
+    let bounds = |k: usize| {
         let start = if k == 0 { 0 } else { splits[k - 1] };
-        let end = splits.get(k).copied().unwrap_or(text.len());
+        (start, splits.get(k).copied().unwrap_or(text.len()))
+    };
+    // Every piece's columns are made here, on the calling thread, with room for all their rows (the first piece's
+    // for every row: the others are appended to it). The threads only fill them, so the memory of the pieces
+    // freed after joining goes back to this thread's heap (and is reused), not to a reading thread's, where it
+    // would stay resident.
+    let empty: Vec<(Vec<ColumnBuilder>, Vec<u32>)> = (0..=splits.len())
+        .map(|k| {
+            let (start, end) = bounds(k);
+            let bound = if k == 0 {
+                rows_bound
+            } else {
+                count_newlines(&text.as_bytes()[start..end]) + 1
+            };
+            let builders = names
+                .iter()
+                .map(|n| ColumnBuilder::new(n.clone(), bound))
+                .collect();
+            (builders, Vec::with_capacity(bound))
+        })
+        .collect();
+    let read_part = |(k, (mut builders, mut lines)): (usize, (Vec<ColumnBuilder>, Vec<u32>))| {
+        let (start, end) = bounds(k);
         let piece = &text[start..end];
-        // The first piece holds the header and gets room for every row (the others are appended to it).
-        let bound = if k == 0 {
-            rows_bound
-        } else {
-            count_newlines(piece.as_bytes()) + 1
-        };
-        let mut builders: Vec<ColumnBuilder> = names
-            .iter()
-            .map(|n| ColumnBuilder::new(n.clone(), bound))
-            .collect();
-        let mut lines = Vec::with_capacity(bound);
         let mut reader = csv_reader(piece.as_bytes(), delimiter, k == 0);
         if k == 0 {
             reader.headers().map_err(|e| csv_error(piece, 0, e))?;
@@ -593,11 +604,11 @@ fn read_in_parts(
     #[cfg(not(target_arch = "wasm32"))]
     let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> = {
         use rayon::prelude::*;
-        (0..=splits.len()).into_par_iter().map(read_part).collect()
+        empty.into_par_iter().enumerate().map(read_part).collect()
     };
     #[cfg(target_arch = "wasm32")]
     let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> =
-        (0..=splits.len()).map(read_part).collect();
+        empty.into_iter().enumerate().map(read_part).collect();
     let mut read = read.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
     let Some((mut builders, mut lines)) = read.next() else {
         return Ok(None);
