@@ -21,8 +21,8 @@ try {
     window.benchT0 = performance.now();
   });
   const loadLine = await page.textContent('[data-testid="status"]');
-  // The demo load's parts (ms): the main thread's round trip; in the worker generating, encoding the text, then the
-  // wasm call: copying the bytes in, Table::from_bytes, the summary (www/worker.js `lastLoad`).
+  // The demo load's parts (ms): the main thread's round trip; in the worker (in wasm) generating, Table::from_bytes,
+  // the summary (www/worker.js `lastLoad`).
   const loadParts = JSON.parse(await page.evaluate(() => document.body.dataset.loadParts || 'null'));
   if (process.env.LOAD_ONLY === '1') {
     // Only the demo load (LOAD_ONLY=1): generate + parse, without training.

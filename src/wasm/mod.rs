@@ -267,16 +267,18 @@ pub struct Session {
     roles: Roles,
     prepared: Option<Prepared>,
     trained: Option<Trained>,
-    /// The last `loadCsv`'s parts: reading the table, then its summary (with the roles proposed and the answer
-    /// built for the page), in ms.
+    /// The last load's parts: generating the demo, reading the table, then its summary (with the roles proposed
+    /// and the answer built for the page), in ms.
     load_ms: LoadTimings,
 }
 
-/// Where a `loadCsv` call's time went (wall clock, ms): the worker adds the parts outside wasm (reading the file,
-/// copying its bytes into wasm memory) around it.
+/// Where a `loadCsv` or `loadDemo` call's time went (wall clock, ms): the worker adds the parts outside wasm
+/// (reading the file, copying its bytes into wasm memory) around it.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct LoadTimings {
+    /// Generating the demo data (`loadDemo` only).
+    generate_ms: f64,
     /// `Table::from_bytes`.
     read_ms: f64,
     /// `Table::summary` and the answer built for the page.
@@ -295,18 +297,11 @@ impl Session {
     /// Parse a CSV file's bytes; returns the summary (rows, columns, proposed roles).
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(&mut self, bytes: &[u8]) -> std::result::Result<JsValue, JsError> {
-        let t0 = js_sys::Date::now();
-        let table = Table::from_bytes(bytes)?;
-        let t1 = js_sys::Date::now();
-        let summary = self.install(table)?;
-        self.load_ms = LoadTimings {
-            read_ms: t1 - t0,
-            summary_ms: js_sys::Date::now() - t1,
-        };
-        Ok(summary)
+        self.load_bytes(bytes)
     }
 
-    /// The parts of the last `loadCsv` (`{ readMs, summaryMs }`, wall clock): for the page's load timings.
+    /// The parts of the last `loadCsv` or `loadDemo` (`{ generateMs, readMs, summaryMs }`, wall clock; `generateMs`
+    /// is 0 after `loadCsv`): for the page's load timings.
     #[wasm_bindgen(js_name = loadTimings)]
     pub fn load_timings(&self) -> std::result::Result<JsValue, JsError> {
         to_js(&self.load_ms)
@@ -315,8 +310,12 @@ impl Session {
     /// Generate the demo data in place (no download) and load it; returns the summary.
     #[wasm_bindgen(js_name = loadDemo)]
     pub fn load_demo(&mut self, rows: usize, seed: u64) -> std::result::Result<JsValue, JsError> {
+        let t0 = js_sys::Date::now();
         let csv = demo_csv(&DemoParams { rows, seed })?;
-        self.install(Table::from_bytes(csv.as_bytes())?)
+        let t1 = js_sys::Date::now();
+        let summary = self.load_bytes(csv.as_bytes())?;
+        self.load_ms.generate_ms = t1 - t0;
+        Ok(summary)
     }
 
     /// The summary of the loaded table.
@@ -502,6 +501,20 @@ impl Session {
 }
 
 impl Session {
+    /// Parse, summarize and keep a CSV file's bytes, timing both parts.
+    fn load_bytes(&mut self, bytes: &[u8]) -> std::result::Result<JsValue, JsError> {
+        let t0 = js_sys::Date::now();
+        let table = Table::from_bytes(bytes)?;
+        let t1 = js_sys::Date::now();
+        let summary = self.install(table)?;
+        self.load_ms = LoadTimings {
+            generate_ms: 0.0,
+            read_ms: t1 - t0,
+            summary_ms: js_sys::Date::now() - t1,
+        };
+        Ok(summary)
+    }
+
     /// Keep a parsed table (the earlier one is dropped) unless it is refused: see [`refuse_too_wide`].
     fn install(&mut self, table: Table) -> std::result::Result<JsValue, JsError> {
         let summary = table.summary();
