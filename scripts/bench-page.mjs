@@ -2,7 +2,8 @@
 // click to results, main-thread long tasks while training, slider move → KPIs updated, page weight (gzip).
 //
 //   bash scripts/build.sh && node scripts/bench-page.mjs            (DEMO_ROWS=… TREES=… to change;
-//                                                                    LOAD_ONLY=1: the demo load only, no training)
+//                                                                    LOAD_ONLY=1: the demo load only, no training;
+//                                                                    CSV_FILE=path: that file's load only)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -24,6 +25,21 @@ try {
   // The demo load's parts (ms): the main thread's round trip; in the worker (in wasm) generating, Table::from_bytes,
   // the summary (www/worker.js `lastLoad`).
   const loadParts = JSON.parse(await page.evaluate(() => document.body.dataset.loadParts || 'null'));
+  if (process.env.CSV_FILE) {
+    // CSV_FILE=path: a user's file through the file input, as the page reports it ("Read “name” (…) in …": from the
+    // input's change event to the summary: the File read in the worker, the copy into wasm, Table::from_bytes, the
+    // summary). Playwright hands the browser the file's path (a local file, as a user's upload).
+    const name = path.basename(process.env.CSV_FILE);
+    const bytes = fs.statSync(process.env.CSV_FILE).size;
+    await page.setInputFiles('[data-testid="file-input"]', process.env.CSV_FILE);
+    await page.waitForFunction((file) => document.querySelector('[data-testid="summary-source"]')?.textContent === file, name, { timeout: 300_000 });
+    const fileLoad = await page.textContent('[data-testid="status"]');
+    const rowsRead = await page.getAttribute('[data-testid="summary-rows"]', 'data-value');
+    console.log(JSON.stringify({ csvFile: process.env.CSV_FILE, bytes, rows: Number(rowsRead), fileLoad }));
+    await context.close();
+    await env.stop();
+    process.exit(0);
+  }
   if (process.env.LOAD_ONLY === '1') {
     // Only the demo load (LOAD_ONLY=1): generate + parse, without training.
     console.log(JSON.stringify({ rows, demoLoad: loadLine, demoLoadParts: loadParts }));
