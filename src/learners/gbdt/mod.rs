@@ -475,6 +475,18 @@ fn quantize(gh: &[[f32; 2]], max: [f32; 2], keys: [u32; 2], out: &mut [i64]) -> 
     scale
 }
 
+/// `x` limited to `lo..=hi` (NaN ↦ `lo`) by comparisons: `f64::max` / `min` are calls of `fmax` / `fmin` in
+/// wasm (their NaN rule differs from wasm's), which stop the loop from vectorizing.
+#[inline(always)]
+fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    let x = if x >= lo { x } else { lo };
+    if x <= hi {
+        x
+    } else {
+        hi
+    }
+}
+
 /// Settings of one round's quantization.
 struct Quant {
     levels: (i32, i32),
@@ -506,8 +518,8 @@ impl Quant {
         let (gl, hl) = (self.levels.0 as f64, self.levels.1 as f64);
         let ug = mix32(r.wrapping_add(self.keys[0])) as f64 * U - 0.5;
         let uh = mix32(r.wrapping_add(self.keys[1])) as f64 * U - 0.5;
-        let xg = (g as f64 * self.inv[0] + ug).max(-gl).min(gl) + MAGIC;
-        let xh = (h as f64 * self.inv[1] + uh).max(0.0).min(hl) + MAGIC;
+        let xg = within(g as f64 * self.inv[0] + ug, -gl, gl) + MAGIC;
+        let xh = within(h as f64 * self.inv[1] + uh, 0.0, hl) + MAGIC;
         let m = MAGIC.to_bits() as i64;
         ((xg.to_bits() as i64 - m) << 32) + (xh.to_bits() as i64 - m)
     }
@@ -591,7 +603,8 @@ fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], o
         for ((((g, h), &s), &yi), &wi) in g.iter_mut().zip(h.iter_mut()).zip(s).zip(y).zip(w) {
             let p = 1.0 / (1.0 + exp_f32(-(s as f32)));
             *g = (p - yi) * wi;
-            *h = (p * (1.0 - p)).max(1e-16) * wi;
+            let v = p * (1.0 - p);
+            *h = if v > 1e-16 { v } else { 1e-16 } * wi;
         }
         let r0 = first + k * B;
         for (i, ((o, &g), &h)) in o.iter_mut().zip(&g).zip(&h).enumerate() {
