@@ -6,7 +6,7 @@
 //! GBDT_BENCH_CSV=/tmp/gbdt.csv cargo bench --bench gbdt       # also write the data for scripts/compare_lightgbm.py
 //! ```
 //! Env: GBDT_BENCH_ROWS (training rows, default 1,000,000; 200,000 more are held out), GBDT_BENCH_RUNS
-//! (default 3; medians are reported). Settings: 100 trees, depth 6, learning rate 0.1, L2 1, min child
+//! (default 3; medians are reported), GBDT_BENCH_FORUST=0 (ours only, for A/B runs of our own changes). Settings: 100 trees, depth 6, learning rate 0.1, L2 1, min child
 //! weight 1, 255 bins, log loss. Data: 12 features with a known logistic truth (seeded, see `generate`).
 //! The same file builds for wasm32-wasip1 and runs under node (scripts/bench-wasm.mjs).
 
@@ -187,7 +187,7 @@ fn main() {
 
         // ---- forust (bins inside `fit`, so its time compares with our bin + fit) ----
         #[cfg(feature = "bench-forust")]
-        {
+        if std::env::var("GBDT_BENCH_FORUST").map_or(true, |v| v != "0") {
             use forust_ml::objective::ObjectiveType;
             use forust_ml::{GradientBooster, Matrix};
             let (train_flat, test_flat, w) = &forust_data;

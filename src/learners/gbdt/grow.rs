@@ -12,8 +12,11 @@
 //!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
 //! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
 //!   child's histogram is built, the sibling's is the parent's minus it;
-//! - children at the depth limit are never partitioned: their leaf values are added to the running score
-//!   straight from the parent's row range.
+//! - children at the depth limit are never partitioned: their leaf numbers are written straight from the
+//!   parent's row range;
+//! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number (2 bytes,
+//!   a small array that stays in cache, instead of an 8-byte read-modify-write of a scattered score), and the
+//!   next round's gradient pass adds the leaf values in row order.
 
 use super::params::GbdtParams;
 use super::tree::{Node, Tree};
@@ -21,8 +24,11 @@ use crate::data::binning::MISSING_BIN;
 
 /// Rows per histogram chunk (fixed: the summation order must not depend on the number of threads).
 pub(crate) const CHUNK: usize = 16_384;
+/// Rows per chunk of a parallel partition (any size gives the same result as one sequential pass).
+#[cfg(not(target_arch = "wasm32"))]
+const PART: usize = 16_384;
 /// Bins per feature in a histogram (bin 0 = missing).
-const NB: usize = 256;
+pub(crate) const NB: usize = 256;
 
 /// The training rows' bin codes, row-major.
 pub(crate) struct TrainSet {
@@ -85,6 +91,7 @@ impl Cell for i64 {
 /// Add the contributions of `rows` into a chunk histogram, with the per-row feature loop unrolled for
 /// common feature counts (the loop over features is the innermost and hottest loop of training).
 fn accumulate_chunk<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
+    // `gh` starts at training row `base` (a chunk's own gradients) or 0
     macro_rules! dispatch {
         ($($n:literal)*) => {
             match ts.nf {
@@ -112,14 +119,18 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
 ) {
     let local: &mut [[C; NB]; NF] = local.try_into().expect("one histogram per feature");
     match rows {
-        Chunk::Range(start, end) => {
+        Chunk::Range(start, end, base) => {
             let codes = &ts.codes[start * NF..end * NF];
-            for (row, &g) in codes.chunks_exact(NF).zip(&gh[start..end]) {
+            for (row, &g) in codes.chunks_exact(NF).zip(&gh[start - base..end - base]) {
                 add_row(local, row.try_into().expect("NF codes"), g);
             }
         }
         Chunk::Rows(rows) => {
-            for &r in rows {
+            for (k, &r) in rows.iter().enumerate() {
+                if let Some(&ahead) = rows.get(k + AHEAD) {
+                    prefetch(&ts.codes, ahead as usize * NF);
+                    prefetch(gh, ahead as usize);
+                }
                 let r = r as usize;
                 let row: &[u8; NF] = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
                 add_row(local, row, gh[r]);
@@ -128,13 +139,32 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
     }
 }
 
+/// How many rows ahead a node's histogram prefetches the rows it will read (a deep node's rows are scattered
+/// over the whole training set: each row is a cache miss, and the out-of-order window holds only a few rows).
+const AHEAD: usize = 16;
+
+/// Hint the CPU to bring `v[i]` into cache (natively on x86-64; nothing elsewhere). `i` must be in bounds.
+#[inline(always)]
+fn prefetch<T>(v: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p: *const T = &v[i];
+        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads into the program nor
+        // faults; `p` points into `v` anyway.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
+}
+
 #[inline(never)]
 fn accumulate_any<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
     let nf = ts.nf;
     match rows {
-        Chunk::Range(start, end) => {
+        Chunk::Range(start, end, base) => {
             let codes = &ts.codes[start * nf..end * nf];
-            for (row, &g) in codes.chunks_exact(nf).zip(&gh[start..end]) {
+            for (row, &g) in codes.chunks_exact(nf).zip(&gh[start - base..end - base]) {
                 for (hj, &b) in local.iter_mut().zip(row) {
                     hj[b as usize].add(g);
                 }
@@ -155,7 +185,8 @@ fn accumulate_any<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C
 
 #[derive(Clone, Copy)]
 enum Chunk<'a> {
-    Range(usize, usize),
+    /// Training rows `start..end` in order; the gradients slice starts at training row `base`.
+    Range(usize, usize, usize),
     Rows(&'a [u32]),
 }
 
@@ -190,14 +221,22 @@ fn decode(q: i64, scale: [f64; 2]) -> [f64; 2] {
     [g as f64 * scale[0], h as f64 * scale[1]]
 }
 
-/// The fixed chunks of a node's rows (None = all training rows in order).
-fn chunks_of(n: usize, rows: Option<&[u32]>) -> Vec<Chunk<'_>> {
+/// Rows per histogram chunk with quantized gradients: integer sums do not depend on the chunking, so natively
+/// chunks are small enough that a deep node's histogram still runs on both threads.
+const QCHUNK: usize = if cfg!(target_arch = "wasm32") {
+    CHUNK
+} else {
+    8_192
+};
+
+/// The fixed chunks of `size` rows of a node's rows (None = all training rows in order).
+fn chunks_of(n: usize, rows: Option<&[u32]>, size: usize) -> Vec<Chunk<'_>> {
     match rows {
         None => (0..n)
-            .step_by(CHUNK)
-            .map(|s| Chunk::Range(s, (s + CHUNK).min(n)))
+            .step_by(size)
+            .map(|s| Chunk::Range(s, (s + size).min(n), 0))
             .collect(),
-        Some(r) => r.chunks(CHUNK).map(Chunk::Rows).collect(),
+        Some(r) => r.chunks(size).map(Chunk::Rows).collect(),
     }
 }
 
@@ -211,9 +250,31 @@ fn chunk_hists<C: Cell>(ts: &TrainSet, gh: &[C], chunks: &[Chunk]) -> Vec<Vec<[C
     chunks.iter().map(|&c| chunk_hist(ts, gh, c)).collect()
 }
 
+/// The quantized chunk histogram of training rows `start..start + gh.len()` (`gh`: those rows' gradients).
+pub(crate) fn range_hist(ts: &TrainSet, gh: &[i64], start: usize) -> Vec<[i64; NB]> {
+    chunk_hist(ts, gh, Chunk::Range(start, start + gh.len(), start))
+}
+
+/// The root histogram from the chunk histograms of every training row, in chunk order ([`range_hist`]).
+pub(crate) fn root_hist(ts: &TrainSet, locals: Vec<Vec<[i64; NB]>>, scale: [f64; 2]) -> NodeHist {
+    let mut out = NodeHist {
+        f: vec![[0.0; 2]; ts.nf * NB],
+        q: vec![0; ts.nf * NB],
+    };
+    for l in locals {
+        merge_q(&mut out.q, &l);
+    }
+    out.decode(scale);
+    out
+}
+
 /// The histogram of the given rows (None = all training rows in order).
 pub(crate) fn build_hist(ts: &TrainSet, grads: Grads, rows: Option<&[u32]>, out: &mut NodeHist) {
-    let chunks = chunks_of(ts.n, rows);
+    let size = match grads {
+        Grads::Float(_) => CHUNK,
+        Grads::Quant(..) => QCHUNK,
+    };
+    let chunks = chunks_of(ts.n, rows, size);
     out.f.clear();
     out.f.resize(ts.nf * NB, [0.0; 2]);
     match grads {
@@ -401,16 +462,18 @@ impl Grower {
         self.spare.pop().unwrap_or_default()
     }
 
-    /// Grow one tree on `rows` (None = every training row) and, when `score` is given, add the tree's
-    /// values (learning rate applied) to `score` of those rows.
+    /// Grow one tree on `rows` (None = every training row). When `leaf_of` is given, write each row's leaf
+    /// (a number into the returned leaf values, learning rate applied) to `leaf_of` of those rows. `root`: the
+    /// root's histogram when the caller built it (every training row, with these gradients).
     pub fn grow(
         &mut self,
         ts: &TrainSet,
         grads: Grads,
         rows: Option<&[u32]>,
         p: &GbdtParams,
-        score: Option<&mut [f64]>,
-    ) -> Tree {
+        leaf_of: Option<&mut [u16]>,
+        root: Option<NodeHist>,
+    ) -> (Tree, Vec<f64>) {
         self.indices.clear();
         match rows {
             None => self.indices.extend(0..ts.n as u32),
@@ -423,8 +486,14 @@ impl Grower {
             p.max_leaves
         };
         let lr = p.learning_rate;
-        let mut root_hist = self.take_hist();
-        build_hist(ts, grads, rows, &mut root_hist);
+        let root_hist = match root {
+            Some(h) => h,
+            None => {
+                let mut h = self.take_hist();
+                build_hist(ts, grads, rows, &mut h);
+                h
+            }
+        };
         let total = root_hist.total(grads);
         let mut nodes = vec![Node::Leaf { value: 0.0 }];
         let root_split = if p.max_depth > 0 {
@@ -442,6 +511,7 @@ impl Grower {
             split: root_split,
         }];
         // Leaves whose rows sit in a range of `indices`, and pairs of final leaves sharing the parent's range.
+        let mut leaf_of = leaf_of;
         let mut done: Vec<(usize, usize, usize)> = Vec::new();
         let mut final_pairs: Vec<(usize, usize, Split, f64, f64)> = Vec::new();
         let mut n_leaves = 1usize;
@@ -542,17 +612,24 @@ impl Grower {
             }
             done.push((o.node, o.start, o.end));
         }
-        if let Some(score) = score {
-            for &(node, start, end) in &done {
-                if let Node::Leaf { value } = nodes[node] {
-                    add_leaf(&self.indices[start..end], value, score);
+        let mut values = Vec::with_capacity(done.len() + 2 * final_pairs.len());
+        for &(node, start, end) in &done {
+            if let Node::Leaf { value } = nodes[node] {
+                if let Some(leaf_of) = leaf_of.as_deref_mut() {
+                    set_leaf(&self.indices[start..end], values.len() as u16, leaf_of);
                 }
-            }
-            for (start, end, s, vl, vr) in &final_pairs {
-                add_final_pair(ts, &self.indices[*start..*end], s, *vl, *vr, score);
+                values.push(value);
             }
         }
-        Tree { nodes }
+        for (start, end, s, vl, vr) in &final_pairs {
+            if let Some(leaf_of) = leaf_of.as_deref_mut() {
+                let o = values.len() as u16;
+                set_final_pair(ts, &self.indices[*start..*end], s, [o + 1, o], leaf_of);
+            }
+            values.push(*vl);
+            values.push(*vr);
+        }
+        (Tree { nodes }, values)
     }
 }
 
@@ -598,9 +675,8 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
     }
     let scratch = &mut scratch[..m];
     #[cfg(not(target_arch = "wasm32"))]
-    if m >= 4 * CHUNK {
+    if m >= 2 * PART {
         use rayon::prelude::*;
-        const PART: usize = 4 * CHUNK;
         let lefts: Vec<usize> = idx
             .par_chunks_mut(PART)
             .zip(scratch.par_chunks_mut(PART))
@@ -625,23 +701,23 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
     nl
 }
 
-/// Add the final leaves' values of a split to the rows of its parent, without partitioning them.
+/// Write the final leaves of a split (`o` = [right, left] leaf numbers) to the rows of its parent, without
+/// partitioning them.
 #[inline(never)]
-fn add_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, vl: f64, vr: f64, score: &mut [f64]) {
+fn set_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, o: [u16; 2], leaf_of: &mut [u16]) {
     let (t, ml) = (s.bin, s.missing_left);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
-    let v = [vr, vl];
     for &r in idx {
         let b = col[r as usize];
-        score[r as usize] += v[goes_left(b, t, ml) as usize];
+        leaf_of[r as usize] = o[goes_left(b, t, ml) as usize];
     }
 }
 
-/// Add one leaf's value to its rows.
+/// Write one leaf's number to its rows.
 #[inline(never)]
-fn add_leaf(idx: &[u32], value: f64, score: &mut [f64]) {
+fn set_leaf(idx: &[u32], leaf: u16, leaf_of: &mut [u16]) {
     for &r in idx {
-        score[r as usize] += value;
+        leaf_of[r as usize] = leaf;
     }
 }
 

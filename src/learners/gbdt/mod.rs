@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::MISSING_BIN;
 use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
-use grow::{Grads, Grower, TrainSet};
+use grow::{range_hist, root_hist, Grads, Grower, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -367,7 +367,7 @@ fn exp_f32(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 5e-1;
     let e = p * r * r + r + 1.0;
     e * f32::from_bits(((k as i32 + 127) as u32) << 23)
 }
@@ -459,13 +459,7 @@ fn quant_levels(n: usize) -> (i32, i32) {
 /// [0, 1) from a hash of (key, row), s_g = max |grad| / levels (likewise hess; `max` from [`gradients`]).
 /// Writes `g·2³² + h` per row and returns the scales (s_g, s_h) that turn integer sums back into gradient units.
 fn quantize(gh: &[[f32; 2]], max: [f32; 2], keys: [u32; 2], out: &mut [i64]) -> [f64; 2] {
-    let levels = quant_levels(gh.len());
-    let inv = |m: f32, l: i32| if m > 0.0 { l as f64 / m as f64 } else { 0.0 };
-    let q = Quant {
-        levels,
-        inv: [inv(max[0], levels.0), inv(max[1], levels.1)],
-        keys,
-    };
+    let (q, scale) = Quant::new(gh.len(), max, keys);
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
@@ -478,8 +472,19 @@ fn quantize(gh: &[[f32; 2]], max: [f32; 2], keys: [u32; 2], out: &mut [i64]) -> 
     for (c, (o, g)) in out.chunks_mut(PASS).zip(gh.chunks(PASS)).enumerate() {
         quantize_chunk(&q, c * PASS, g, o);
     }
-    let sc = |m: f32, l: i32| if m > 0.0 { m as f64 / l as f64 } else { 0.0 };
-    [sc(max[0], levels.0), sc(max[1], levels.1)]
+    scale
+}
+
+/// `x` limited to `lo..=hi` (NaN ↦ `lo`) by comparisons: `f64::max` / `min` are calls of `fmax` / `fmin` in
+/// wasm (their NaN rule differs from wasm's), which stop the loop from vectorizing.
+#[inline(always)]
+fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    let x = if x >= lo { x } else { lo };
+    if x <= hi {
+        x
+    } else {
+        hi
+    }
 }
 
 /// Settings of one round's quantization.
@@ -489,19 +494,122 @@ struct Quant {
     keys: [u32; 2],
 }
 
+impl Quant {
+    /// The quantization of `n` rows whose largest |grad| and hess are `max`, and the scales (s_g, s_h).
+    fn new(n: usize, max: [f32; 2], keys: [u32; 2]) -> (Self, [f64; 2]) {
+        let levels = quant_levels(n);
+        let inv = |m: f32, l: i32| if m > 0.0 { l as f64 / m as f64 } else { 0.0 };
+        let sc = |m: f32, l: i32| if m > 0.0 { m as f64 / l as f64 } else { 0.0 };
+        let q = Quant {
+            levels,
+            inv: [inv(max[0], levels.0), inv(max[1], levels.1)],
+            keys,
+        };
+        (q, [sc(max[0], levels.0), sc(max[1], levels.1)])
+    }
+
+    /// The packed quantized value of (g, h) for training row `r`: ⌊x + u⌋ computed as x + u − ½ rounded to
+    /// the nearest integer by adding 1.5·2⁵² (the integer lands in the low bits), clamped first: plain float
+    /// adds and bit operations, so the loop vectorizes (a saturating float → int conversion does not).
+    #[inline(always)]
+    fn pack(&self, r: u32, g: f32, h: f32) -> i64 {
+        const U: f64 = 1.0 / (1u64 << 32) as f64;
+        const MAGIC: f64 = 6_755_399_441_055_744.0;
+        let (gl, hl) = (self.levels.0 as f64, self.levels.1 as f64);
+        let ug = mix32(r.wrapping_add(self.keys[0])) as f64 * U - 0.5;
+        let uh = mix32(r.wrapping_add(self.keys[1])) as f64 * U - 0.5;
+        let xg = within(g as f64 * self.inv[0] + ug, -gl, gl) + MAGIC;
+        let xh = within(h as f64 * self.inv[1] + uh, 0.0, hl) + MAGIC;
+        let m = MAGIC.to_bits() as i64;
+        ((xg.to_bits() as i64 - m) << 32) + (xh.to_bits() as i64 - m)
+    }
+}
+
 /// One chunk of [`quantize`]; `first` is the training-row number of the chunk's first row.
 #[inline(never)]
 fn quantize_chunk(q: &Quant, first: usize, gh: &[[f32; 2]], out: &mut [i64]) {
-    const U: f64 = 1.0 / (1u64 << 32) as f64;
-    let (gl, hl) = q.levels;
     for (i, (o, &[g, h])) in out.iter_mut().zip(gh).enumerate() {
-        let r = (first + i) as u32;
-        let ug = mix32(r.wrapping_add(q.keys[0])) as f64 * U;
-        let uh = mix32(r.wrapping_add(q.keys[1])) as f64 * U;
-        // shifted by levels + 1 so the truncating conversion is a floor
-        let qg = ((g as f64 * q.inv[0] + ug + (gl + 1) as f64) as i32 - (gl + 1)).clamp(-gl, gl);
-        let qh = ((h as f64 * q.inv[1] + uh) as i32).clamp(0, hl);
-        *o = ((qg as i64) << 32) + qh as i64;
+        *o = q.pack((first + i) as u32, g, h);
+    }
+}
+
+/// Add the last tree's leaf values (`values`, by leaf number; empty = nothing pending) to the rows' scores.
+#[inline(never)]
+fn add_leaf_values(score: &mut [f64], leaf_of: &[u16], values: &[f64]) {
+    if values.is_empty() {
+        return;
+    }
+    for (s, &l) in score.iter_mut().zip(leaf_of) {
+        *s += values[l as usize];
+    }
+}
+
+/// Log loss with quantized gradients, one pass per round: the last tree's leaf values are added to the scores,
+/// then each row's gradient and hessian are computed and quantized against the bounds known up front
+/// (|grad| ≤ w, hess ≤ w/4 with w the largest weight), and, when `ts` is given, the root histogram of every
+/// training row is summed (chunk by chunk, while the chunk is in cache). Returns the scales and the chunk
+/// histograms in chunk order.
+#[allow(clippy::too_many_arguments)]
+fn logloss_pass(
+    q: &Quant,
+    score: &mut [f64],
+    y: &[f32],
+    w: &[f32],
+    leaf_of: &[u16],
+    values: &[f64],
+    out: &mut [i64],
+    ts: Option<&TrainSet>,
+) -> Vec<Vec<[i64; NB]>> {
+    let one = |(c, (o, s)): (usize, (&mut [i64], &mut [f64]))| {
+        let (a, b) = (c * PASS, c * PASS + o.len());
+        if !values.is_empty() {
+            add_leaf_values(s, &leaf_of[a..b], values);
+        }
+        logloss_chunk(q, a, s, &y[a..b], &w[a..b], o);
+        ts.map(|ts| range_hist(ts, o, a))
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let hists: Vec<Option<Vec<[i64; NB]>>> = {
+        use rayon::prelude::*;
+        out.par_chunks_mut(PASS)
+            .zip(score.par_chunks_mut(PASS))
+            .enumerate()
+            .map(one)
+            .collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let hists: Vec<Option<Vec<[i64; NB]>>> = out
+        .chunks_mut(PASS)
+        .zip(score.chunks_mut(PASS))
+        .enumerate()
+        .map(one)
+        .collect();
+    hists.into_iter().flatten().collect()
+}
+
+/// One chunk of [`logloss_pass`]'s gradients; `first` is the training-row number of the chunk's first row.
+/// Blocks of 256 rows: gradients in `f32`, then their quantization (two loops that each vectorize).
+#[inline(never)]
+fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], out: &mut [i64]) {
+    const B: usize = 256;
+    let (mut g, mut h) = ([0f32; B], [0f32; B]);
+    for (k, (((o, s), y), w)) in out
+        .chunks_mut(B)
+        .zip(score.chunks(B))
+        .zip(y.chunks(B))
+        .zip(w.chunks(B))
+        .enumerate()
+    {
+        for ((((g, h), &s), &yi), &wi) in g.iter_mut().zip(h.iter_mut()).zip(s).zip(y).zip(w) {
+            let p = 1.0 / (1.0 + exp_f32(-(s as f32)));
+            *g = (p - yi) * wi;
+            let v = p * (1.0 - p);
+            *h = if v > 1e-16 { v } else { 1e-16 } * wi;
+        }
+        let r0 = first + k * B;
+        for (i, ((o, &g), &h)) in o.iter_mut().zip(&g).zip(&h).enumerate() {
+            *o = q.pack((r0 + i) as u32, g, h);
+        }
     }
 }
 
@@ -583,7 +691,11 @@ impl Gbdt {
 
         let mut score = vec![base_score; ts.n];
         let mut vscore = vec![base_score; valid_rows.len()];
-        let mut gh = vec![[0f32; 2]; ts.n];
+        // Log loss with quantized gradients runs one fused pass per round (see `logloss_pass`); otherwise the
+        // gradients are computed in `f32` first (and quantized against the round's maxima).
+        let fused = objective == Objective::LogLoss && p.quantized_gradients;
+        let mut gh = vec![[0f32; 2]; if fused { 0 } else { ts.n }];
+        let wmax = w.iter().fold(0f32, |a, &b| a.max(b));
         // Quantized gradients: packed integers per row and a separate seeded stream of rounding keys.
         let mut qgh = vec![0i64; if p.quantized_gradients { ts.n } else { 0 }];
         let mut qrng = ChaCha8Rng::seed_from_u64(p.seed ^ QUANT_SEED);
@@ -592,18 +704,37 @@ impl Gbdt {
         let mut valid_loss = Vec::new();
         let mut best = (f64::INFINITY, 0usize);
         let mut sampled: Vec<u32> = Vec::new();
+        // Each row's leaf in the last tree, and that tree's leaf values not yet added to `score`.
+        let mut leaf_of = vec![0u16; if p.subsample < 1.0 { 0 } else { ts.n }];
+        let mut pending: Vec<f64> = Vec::new();
         for round in 0..p.trees {
             if cancel() {
                 return Err(Error::Cancelled);
             }
-            let max = gradients(objective, &score, &y, &w, &mut gh);
-            let grads = if p.quantized_gradients {
+            let mut root = None;
+            let grads = if fused {
                 let keys = [qrng.gen::<u32>(), qrng.gen::<u32>()];
-                let scale = quantize(&gh, max, keys, &mut qgh);
+                let (q, scale) = Quant::new(ts.n, [wmax, wmax * 0.25], keys);
+                let hist_ts = (p.subsample >= 1.0).then_some(&ts);
+                let hists = logloss_pass(
+                    &q, &mut score, &y, &w, &leaf_of, &pending, &mut qgh, hist_ts,
+                );
+                if p.subsample >= 1.0 {
+                    root = Some(root_hist(&ts, hists, scale));
+                }
                 Grads::Quant(&qgh, scale)
             } else {
-                Grads::Float(&gh)
+                add_leaf_values(&mut score, &leaf_of, &pending);
+                let max = gradients(objective, &score, &y, &w, &mut gh);
+                if p.quantized_gradients {
+                    let keys = [qrng.gen::<u32>(), qrng.gen::<u32>()];
+                    let scale = quantize(&gh, max, keys, &mut qgh);
+                    Grads::Quant(&qgh, scale)
+                } else {
+                    Grads::Float(&gh)
+                }
             };
+            pending.clear();
             let tree = if p.subsample < 1.0 {
                 sampled.clear();
                 for i in 0..ts.n as u32 {
@@ -611,13 +742,15 @@ impl Gbdt {
                         sampled.push(i);
                     }
                 }
-                let t = grower.grow(&ts, grads, Some(&sampled), p, None);
+                let (t, _) = grower.grow(&ts, grads, Some(&sampled), p, None, root);
                 for (i, s) in score.iter_mut().enumerate() {
                     *s += t.value(|j| ts.codes[i * nf + j]);
                 }
                 t
             } else {
-                grower.grow(&ts, grads, None, p, Some(&mut score))
+                let (t, values) = grower.grow(&ts, grads, None, p, Some(&mut leaf_of), root);
+                pending = values;
+                t
             };
             for (i, s) in vscore.iter_mut().enumerate() {
                 *s += tree.value(|j| valid_codes[i * nf + j]);
@@ -635,6 +768,7 @@ impl Gbdt {
                 break;
             }
         }
+        add_leaf_values(&mut score, &leaf_of, &pending);
         if p.early_stopping_rounds > 0 && best.1 > 0 {
             trees.truncate(best.1);
         }

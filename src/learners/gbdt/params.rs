@@ -50,7 +50,8 @@ pub struct GbdtParams {
     /// Same seed + same data ⇒ bit-identical model, natively and in wasm (default 42).
     pub seed: u64,
     /// Train on quantized gradients (default true): every round, each row's gradient and hessian are rounded
-    /// to integers (up to 2¹⁵ / 2¹⁶ levels of the round's largest value, fewer above ~65,000 rows so the
+    /// to integers (up to 2¹⁵ / 2¹⁶ levels of the largest possible value: for log loss the bounds |grad| ≤ w,
+    /// hess ≤ w/4 with w the largest weight; otherwise the round's largest value; fewer above ~65,000 rows so the
     /// sums fit 32 bits; stochastic rounding from the seed, so unbiased and reproducible) and histograms
     /// sum integers: faster, and the same model whatever the number of threads. false = `f32` gradients.
     pub quantized_gradients: bool,
