@@ -161,7 +161,23 @@ pub fn fit_uplift(
         fit_folds(&inp, &folds, needs, &mut run)?
     };
 
-    // Out-of-fold predictions: each fold's models score only that fold's rows.
+    // Standard errors: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
+    let m = if params.se_pipelines == 0 {
+        k
+    } else {
+        params.se_pipelines.min(k)
+    };
+    // Whether fold f's pipeline scores row i for its standard error: f − fold(i) (mod k) ∈ 1..m.
+    let jackknifed = |f: usize, i: usize| {
+        let g = folds.fold_of[i] as usize;
+        (1..m).contains(&((f + k - g) % k))
+    };
+    // The learner whose τ̂ the standard errors need, when known before the out-of-fold scores (not auto).
+    let known = (!auto).then_some(params.learner);
+
+    // Out-of-fold predictions: each fold's models score only that fold's rows. When the learner is known,
+    // its models score the fold's rows and the rows they add a standard-error estimate to in one pass, and
+    // the estimates are kept until the out-of-fold τ̂ is complete (added to the jackknife in fold order).
     let mut e_raw = vec![0.0; n];
     let mut e = vec![0.0; n];
     let mut mu0 = vec![f64::NAN; n];
@@ -170,9 +186,51 @@ pub fn fit_uplift(
     let mut s1 = vec![f64::NAN; n];
     let mut taus: Vec<(MetaLearner, Vec<f64>)> =
         learners.iter().map(|&l| (l, vec![0.0; n])).collect();
-    for m in &models {
-        let rows = folds.test_rows(m.fold);
-        let p = m.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+    let mut jack_parts: Vec<(Vec<u32>, Vec<f64>)> = Vec::new();
+    for model in &models {
+        let f = model.fold;
+        let (rows, p) = match known {
+            None => {
+                let rows = folds.test_rows(f);
+                let p = model.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+                (rows, p)
+            }
+            Some(l) => {
+                let both: Vec<u32> = (0..n as u32)
+                    .filter(|&i| {
+                        folds.fold_of[i as usize] as usize == f || jackknifed(f, i as usize)
+                    })
+                    .collect();
+                let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
+                for (j, &i) in both.iter().enumerate() {
+                    if folds.fold_of[i as usize] as usize == f {
+                        oof_pos.push(j);
+                    } else {
+                        jk_pos.push(j);
+                    }
+                }
+                let rows: Vec<u32> = oof_pos.iter().map(|&j| both[j]).collect();
+                let all = model.predict_for(
+                    design,
+                    design_s.as_mut(),
+                    &both,
+                    params.propensity_clip,
+                    Some(l),
+                );
+                let rest = model.predict_where(
+                    design,
+                    design_s.as_mut(),
+                    &rows,
+                    params.propensity_clip,
+                    &|x| !meta::uses(l, x),
+                );
+                let jk = all.select(&jk_pos);
+                if let Some(v) = jk.uplift(l) {
+                    jack_parts.push((jk_pos.iter().map(|&j| both[j]).collect(), v));
+                }
+                (rows, all.select(&oof_pos).or(rest))
+            }
+        };
         scatter(&mut e_raw, &rows, &p.e_raw);
         scatter(&mut e, &rows, &p.e);
         scatter(&mut mu1, &rows, &p.mu1);
@@ -219,33 +277,34 @@ pub fn fit_uplift(
         .map(|(_, t)| t.clone())
         .unwrap_or_else(|| vec![0.0; n]);
 
-    // Uncertainty: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
-    let m = if params.se_pipelines == 0 {
-        k
-    } else {
-        params.se_pipelines.min(k)
-    };
     let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
-    for model in &models {
-        let f = model.fold;
-        // rows of the folds g whose next m − 1 folds include f: f − g (mod k) ∈ 1..m
-        let rows: Vec<u32> = (0..n as u32)
-            .filter(|&i| {
-                let g = folds.fold_of[i as usize] as usize;
-                (1..m).contains(&((f + k - g) % k))
-            })
-            .collect();
-        let p = model.predict_for(
-            design,
-            design_s.as_mut(),
-            &rows,
-            params.propensity_clip,
-            Some(chosen),
-        );
-        if let Some(v) = p.uplift(chosen) {
-            jack.add(&rows, &v);
+    if known.is_some() {
+        // scored above, in fold order
+        for (rows, v) in &jack_parts {
+            jack.add(rows, v);
         }
-        run.step("uncertainty")?;
+        drop(jack_parts);
+        for _ in 0..k {
+            run.step("uncertainty")?;
+        }
+    } else {
+        for model in &models {
+            let f = model.fold;
+            let rows: Vec<u32> = (0..n as u32)
+                .filter(|&i| jackknifed(f, i as usize))
+                .collect();
+            let p = model.predict_for(
+                design,
+                design_s.as_mut(),
+                &rows,
+                params.propensity_clip,
+                Some(chosen),
+            );
+            if let Some(v) = p.uplift(chosen) {
+                jack.add(&rows, &v);
+            }
+            run.step("uncertainty")?;
+        }
     }
     let uplift_se = jack.standard_errors();
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::learners::logistic::{Logistic, LogisticModel, LogisticParams};
-use crate::learners::{CancelFn, Design, FitData, Objective};
+use crate::learners::{CancelFn, Design, FitData, Objective, Predictor};
 
 /// Above this out-of-fold AUC, treatment assignment looks predictable from the features (not random).
 pub const NON_RANDOM_AUC: f64 = 0.6;
@@ -57,6 +57,24 @@ pub fn fit(
         Objective::LogLoss,
         cancel,
     )
+}
+
+/// e(x) of `rows` (before clipping): the model's own per-row prediction, natively on the thread pool in
+/// chunks (each row's value does not depend on the others, so the result is the serial one to the bit).
+pub fn predict(model: &LogisticModel, design: &Design, rows: &[u32]) -> Vec<f64> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 14;
+        if rows.len() > CHUNK && rayon::current_num_threads() > 1 {
+            let mut out = vec![0.0; rows.len()];
+            out.par_chunks_mut(CHUNK)
+                .zip(rows.par_chunks(CHUNK))
+                .for_each(|(o, r)| o.copy_from_slice(&model.predict(design, r)));
+            return out;
+        }
+    }
+    model.predict(design, rows)
 }
 
 /// e clipped to [ε, 1−ε].
