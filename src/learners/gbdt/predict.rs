@@ -19,17 +19,22 @@ pub(crate) const BLOCK: usize = 256;
 /// overlap).
 const LANES: usize = 8;
 
-/// One node packed in 8 bytes: bits 0–31 `left` (the next node is `left + goes_right`; a leaf has `left` =
-/// itself), 32–47 the feature, 48–55 the threshold key, 56–63 the missing shift `s` (0 or 1).
+/// One node packed in 8 bytes: bits 0–23 the offset of its code in a row's part of the block (the feature,
+/// plus one plane when missing values go right), 24–31 the threshold key, 32–63 `left` (the next node is
+/// `left + goes_right`; a leaf has `left` = itself).
 ///
-/// A row goes right when `code.wrapping_sub(s) > key`. Missing left (s = 0, key = threshold): bin 0 is ≤ any
-/// key, bin b ≥ 1 goes left when b ≤ threshold. Missing right (s = 1, key = threshold − 1, threshold ≥ 1): bin 0
-/// wraps to 255 > key, bin b ≥ 1 gives b − 1 ≤ threshold − 1 ⇔ b ≤ threshold. A leaf: s = 0, key = 255.
+/// The block holds every code twice: plane 0 as binned (missing = 0, below every key), plane 1 shifted down by
+/// one with wrapping (missing = 255, above every key). A row goes right when its code > key. Missing left:
+/// plane 0, key = threshold (bin b ≥ 1 goes left when b ≤ threshold). Missing right: plane 1, key =
+/// threshold − 1 (threshold ≥ 1; b − 1 ≤ threshold − 1 ⇔ b ≤ threshold). A leaf: plane 0, key = 255.
 type Packed = u64;
 
-fn pack(left: u32, feature: u16, key: u8, shift: u8) -> Packed {
-    u64::from(left) | u64::from(feature) << 32 | u64::from(key) << 48 | u64::from(shift) << 56
+fn pack(left: u32, offset: u32, key: u8) -> Packed {
+    u64::from(left) << 32 | u64::from(key) << 24 | u64::from(offset)
 }
+
+/// Largest offset a node may hold (24 bits).
+const MAX_OFFSET: usize = (1 << 24) - 1;
 
 /// Trees flattened for batch prediction.
 pub(crate) struct FlatForest {
@@ -49,9 +54,11 @@ impl FlatForest {
     /// makes): such models (hand-edited JSON) are predicted by the plain tree walk.
     pub fn new(trees: &[Tree], base: f64, n_features: usize) -> Option<FlatForest> {
         let total: usize = trees.iter().map(|t| t.nodes.len()).sum();
-        if total >= u32::MAX as usize || n_features > usize::from(u16::MAX) {
+        // plane 1 starts at BLOCK · n_features; its last code must fit a node's offset
+        if total >= u32::MAX as usize || 2 * BLOCK * n_features.max(1) > MAX_OFFSET {
             return None;
         }
+        let plane = (BLOCK * n_features) as u32;
         let mut nodes = Vec::with_capacity(total);
         let mut values = Vec::with_capacity(total);
         let mut out_trees = Vec::with_capacity(trees.len());
@@ -65,7 +72,7 @@ impl FlatForest {
             for (i, n) in t.nodes.iter().enumerate() {
                 match *n {
                     Node::Leaf { value } => {
-                        nodes.push(pack(off + i as u32, 0, u8::MAX, 0));
+                        nodes.push(pack(off + i as u32, 0, u8::MAX));
                         values.push(value);
                     }
                     Node::Split {
@@ -83,12 +90,12 @@ impl FlatForest {
                         }
                         depth[l] = depth[i] + 1;
                         depth[r] = depth[i] + 1;
-                        let (key, shift) = if missing_left {
-                            (threshold_bin, 0)
+                        let (key, offset) = if missing_left {
+                            (threshold_bin, feature)
                         } else {
-                            (threshold_bin.checked_sub(1)?, 1)
+                            (threshold_bin.checked_sub(1)?, plane + feature)
                         };
-                        nodes.push(pack(off + left, feature as u16, key, shift));
+                        nodes.push(pack(off + left, offset, key));
                         values.push(0.0);
                     }
                 }
@@ -121,12 +128,14 @@ impl FlatForest {
         let out = &mut out[..m];
         let rows = &rows[..m];
         out.fill(self.base);
-        // The block's codes row-major (row j's features at j·nf…): each step reads one small, hot array.
-        // Rows are padded to a whole number of lanes with copies of the last row (their sums are dropped).
+        // The block's codes row-major (row j's features at j·nf…, plane 1 at BLOCK·nf…): each step reads one
+        // small, hot array. Rows are padded to a whole number of lanes with copies of the last row (their sums
+        // are dropped).
         let nf = self.n_features.max(1);
+        let plane = BLOCK * nf;
         let padded = m.div_ceil(LANES) * LANES;
         scratch.clear();
-        scratch.resize(padded * nf, 0);
+        scratch.resize(2 * plane, 0);
         for f in 0..self.n_features {
             let col = &codes[f * n..(f + 1) * n];
             for (j, &r) in rows.iter().enumerate() {
@@ -136,6 +145,10 @@ impl FlatForest {
         let last = (m - 1) * nf;
         for j in m..padded {
             scratch.copy_within(last..last + nf, j * nf);
+        }
+        let (p0, p1) = scratch.split_at_mut(plane);
+        for (b, &a) in p1[..padded * nf].iter_mut().zip(&p0[..padded * nf]) {
+            *b = a.wrapping_sub(1);
         }
         let blk = &scratch[..];
         let nodes = &self.nodes[..];
@@ -150,9 +163,9 @@ impl FlatForest {
                 for _ in 0..depth {
                     for c in 0..LANES {
                         let nd = nodes[idx[c] as usize];
-                        let code = blk[base[c] + (nd >> 32) as u16 as usize];
-                        let right = code.wrapping_sub((nd >> 56) as u8) > (nd >> 48) as u8;
-                        idx[c] = (nd as u32) + u32::from(right);
+                        let code = blk[base[c] + (nd as usize & MAX_OFFSET)];
+                        let right = code > (nd >> 24) as u8;
+                        idx[c] = (nd >> 32) as u32 + u32::from(right);
                     }
                 }
                 lanes.copy_from_slice(&idx);
@@ -184,7 +197,7 @@ mod tests {
     #[test]
     fn packed_nodes_send_every_code_where_the_tree_walk_does() {
         // Two features, every pair of codes (a, b) in 0..=255 (0 = missing): 65,536 rows. Tree 0: root on
-        // feature 0 at bin 255 with missing right (key 254: bin 255 still left, missing right), then feature 1
+        // feature 0 at bin 255 with missing right (plane 1, key 254: bin 255 still left, missing right), then feature 1
         // at bin 1 missing left (key 1) and at bin 7 missing right (key 6). Tree 1: feature 1 at bin 0 missing
         // left (the "missing or not" split: key 0). Leaf values are powers of two so every path's sum differs.
         let leaf = |value: f64| Node::Leaf { value };
@@ -223,10 +236,13 @@ mod tests {
                 assert_eq!(got.to_bits(), want.to_bits(), "row {r}");
             }
         }
-        // Threshold bin 0 with missing right sends every row right: not packable, the tree walk predicts it.
+        // Threshold bin 0 with missing right sends every row right: not packable, the tree walk predicts it;
+        // so is a design too wide for a node's 24-bit offset.
         let odd = Tree {
             nodes: vec![split(0, 0, false, 1), leaf(1.0), leaf(2.0)],
         };
         assert!(FlatForest::new(&[odd], 0.0, 2).is_none());
+        assert!(FlatForest::new(&trees, 0.5, 32_767).is_some());
+        assert!(FlatForest::new(&trees, 0.5, 32_768).is_none());
     }
 }
