@@ -71,7 +71,13 @@ fn push_display(buf: &mut String, v: f64) {
         return;
     }
     let mut ryu_buf = ryu::Buffer::new();
-    let text = ryu_buf.format_finite(v).as_bytes();
+    let text = ryu_buf.format_finite(v);
+    // Most numbers: ryu writes plain decimals ("0.0123", "1234.5") as `{}` does, and whole numbers with ".0".
+    if !text.contains('e') {
+        buf.push_str(text.strip_suffix(".0").unwrap_or(text));
+        return;
+    }
+    let text = text.as_bytes();
     let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
