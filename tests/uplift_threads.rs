@@ -2,10 +2,11 @@
 //! (`uplift::fit_folds_parallel`), in wasm and in a one-thread pool one after another.
 
 use uplift_simulator::data::generate::{write_demo, DemoParams};
-use uplift_simulator::data::prepare::prepare;
+use uplift_simulator::data::prepare::{prepare, Prepared};
 use uplift_simulator::data::roles::detect_roles;
 use uplift_simulator::data::table::Table;
 use uplift_simulator::pipeline::run::{score, RunParams, ScoreRun};
+use uplift_simulator::uplift::MetaLearner;
 
 #[test]
 fn one_thread_and_two_give_the_same_scores() {
@@ -21,7 +22,16 @@ fn one_thread_and_two_give_the_same_scores() {
     .unwrap();
     let table = Table::from_bytes(&data).unwrap();
     let prepared = prepare(&table, &detect_roles(&table)).unwrap();
-    let params = RunParams::default(); // auto: every model of every learner
+    // auto: every model of every learner, folds scored after fitting (the S design is shared); X: each fold
+    // scored by the thread that fit it, right after fitting, out-of-fold and standard-error rows in one pass.
+    for learner in [MetaLearner::Auto, MetaLearner::X] {
+        let mut params = RunParams::default();
+        params.uplift.learner = learner;
+        same_with_one_thread_and_two(&prepared, &params);
+    }
+}
+
+fn same_with_one_thread_and_two(prepared: &Prepared, params: &RunParams) {
     let go = |threads: usize| -> (ScoreRun, Vec<(String, f64)>) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -30,8 +40,8 @@ fn one_thread_and_two_give_the_same_scores() {
         pool.install(|| {
             let mut seen = Vec::new();
             let run = score(
-                &prepared,
-                &params,
+                prepared,
+                params,
                 &mut |s, f| seen.push((s.to_string(), f)),
                 &|| false,
                 None,
@@ -52,7 +62,7 @@ fn one_thread_and_two_give_the_same_scores() {
     assert_eq!(a.propensity, b.propensity);
     assert_eq!(a.auto, b.auto);
     // Progress counts every model either way and ends at 1.
-    assert_eq!(p1.len(), p2.len());
+    assert_eq!(p1.len(), p2.len(), "{:?}", params.uplift.learner);
     assert_eq!(p1.last().map(|p| p.1), Some(1.0));
     assert_eq!(p2.last().map(|p| p.1), Some(1.0));
 }

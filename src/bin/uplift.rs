@@ -15,7 +15,7 @@ use uplift_simulator::data::table::Table;
 use uplift_simulator::decide::archetype::{accuracy, Archetype};
 use uplift_simulator::decide::simulator::Budget;
 use uplift_simulator::metrics::capture::{capture_at, spearman};
-use uplift_simulator::metrics::report::{uplift_metrics, MetricsParams};
+use uplift_simulator::metrics::report::{uplift_metrics, MetricsParams, UpliftMetrics};
 use uplift_simulator::pipeline::campaign::{
     attribute_column, scored_from, Campaign, CampaignParams,
 };
@@ -230,39 +230,53 @@ fn fit(o: &Opts) -> Result<()> {
     let read_ms = now();
     let mut progress = progress_printer(o.flag("--quiet"));
     let run = score_taking_features(&mut prepared, &params, &mut progress, &|| false, Some(&now))?;
-    // Milliseconds of each step after the fit, for REPORT.json.
-    let mut after: Vec<Value> = Vec::new();
-    let mut lap_start = now();
-    let mut lap = |stage: &str| {
-        let t = now();
-        after.push(json!({ "stage": stage, "ms": t - lap_start }));
-        lap_start = t;
-    };
+    // After the fit, natively two branches at once (each step's result does not depend on the other branch):
+    // the campaign, then SCORES.csv (it needs the campaign's labels); and the two metrics reports.
+    // REPORT.json records each step's own milliseconds (steps of the two branches overlap in time).
     let f = &run.fit;
-    let scored = scored_from(
-        &prepared,
-        f.uplift.clone(),
-        Some(f.uplift_se.clone()),
-        Some(f.p_control.clone()),
-        Some(f.p_treated.clone()),
-        Some(f.response_score.clone()),
+    let timed = |stage: &str, t0: f64| json!({ "stage": stage, "ms": now() - t0 });
+    let (written, measured) = rayon::join(
+        || -> Result<(Campaign, Vec<Value>)> {
+            let t0 = now();
+            let scored = scored_from(
+                &prepared,
+                f.uplift.clone(),
+                Some(f.uplift_se.clone()),
+                Some(f.p_control.clone()),
+                Some(f.p_treated.clone()),
+                Some(f.response_score.clone()),
+            );
+            let campaign = Campaign::build(scored, attributes, cparams)?;
+            let lap_campaign = timed("campaign", t0);
+            let t0 = now();
+            let mut w = BufWriter::new(create(out)?);
+            write_scores(&mut w, out, &prepared, f, &campaign)?;
+            w.flush().map_err(|e| io_err(out, e))?;
+            Ok((campaign, vec![lap_campaign, timed("write scores", t0)]))
+        },
+        || -> Result<(UpliftMetrics, UpliftMetrics, Vec<Value>)> {
+            let mparams = MetricsParams::default();
+            let t0 = now();
+            let metrics =
+                uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, &mparams)?;
+            let lap_metrics = timed("metrics", t0);
+            let t0 = now();
+            let response_metrics = uplift_metrics(
+                &f.response_score,
+                &prepared.treatment,
+                &prepared.outcome,
+                &mparams,
+            )?;
+            Ok((
+                metrics,
+                response_metrics,
+                vec![lap_metrics, timed("response metrics", t0)],
+            ))
+        },
     );
-    let campaign = Campaign::build(scored, attributes, cparams)?;
-    lap("campaign");
-    let mparams = MetricsParams::default();
-    let metrics = uplift_metrics(&f.uplift, &prepared.treatment, &prepared.outcome, &mparams)?;
-    lap("metrics");
-    let response_metrics = uplift_metrics(
-        &f.response_score,
-        &prepared.treatment,
-        &prepared.outcome,
-        &mparams,
-    )?;
-    lap("response metrics");
-    let mut w = BufWriter::new(create(out)?);
-    write_scores(&mut w, out, &prepared, f, &campaign)?;
-    w.flush().map_err(|e| io_err(out, e))?;
-    lap("write scores");
+    let (campaign, laps_written) = written?;
+    let (metrics, response_metrics, laps_measured) = measured?;
+    let after: Vec<Value> = laps_written.into_iter().chain(laps_measured).collect();
     let total_ms = now();
     if let Some(path) = o.get("--report") {
         let report = json!({

@@ -360,13 +360,22 @@ pub struct Simulator {
 
 /// Users ordered by a score, highest first; ties by input order (deterministic).
 pub(crate) fn order_by(score: &[f64]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..score.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| {
-        score[b as usize]
-            .total_cmp(&score[a as usize])
-            .then(a.cmp(&b))
-    });
-    order
+    // (score, row) pairs sorted by value (no lookups through the scores); a strict total order, so natively
+    // the thread pool's parallel sort gives the very same order as a sequential one.
+    let mut keyed: Vec<(f64, u32)> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i as u32))
+        .collect();
+    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_unstable_by(order);
+    }
+    #[cfg(target_arch = "wasm32")]
+    keyed.sort_unstable_by(order);
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 impl Simulator {
@@ -759,6 +768,22 @@ pub(crate) fn z_of(confidence: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `order_by`: highest score first, ties (including -0.0 vs 0.0: total order puts 0.0 first) by input
+    /// order — on many rows with many ties, as a sequential stable sort by the same rule.
+    #[test]
+    fn order_by_is_highest_first_then_input_order() {
+        // 0.5 0.9 0.5 -0.0 0.0 ⇒ 0.9 (1), 0.5 (0, 2), 0.0 (4), -0.0 (3).
+        assert_eq!(order_by(&[0.5, 0.9, 0.5, -0.0, 0.0]), vec![1, 0, 2, 4, 3]);
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let score: Vec<f64> = (0..100_000)
+            .map(|_| f64::from(rng.gen_range(-40i32..40)) / 3.0)
+            .collect();
+        let mut expected: Vec<u32> = (0..score.len() as u32).collect();
+        expected.sort_by(|&a, &b| score[b as usize].total_cmp(&score[a as usize]));
+        assert_eq!(order_by(&score), expected);
+    }
 
     /// Eight users; uplift ranks 0..7, conversion score ranks them in reverse.
     fn eight() -> Scored {

@@ -24,11 +24,19 @@ impl Ranking {
             .enumerate()
             .map(|(i, &s)| (s, i as u32))
             .collect();
-        // Descending score, then descending index: a strict total order, so an unstable sort is deterministic.
-        keyed.sort_unstable_by(|a, b| match b.0.partial_cmp(&a.0) {
+        // Descending score, then descending index: a strict total order, so an unstable sort is deterministic,
+        // and natively the thread pool's parallel sort gives the very same order.
+        let order = |a: &(f64, u32), b: &(f64, u32)| match b.0.partial_cmp(&a.0) {
             Some(Ordering::Equal) | None => b.1.cmp(&a.1),
             Some(o) => o,
-        });
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            keyed.par_sort_unstable_by(order);
+        }
+        #[cfg(target_arch = "wasm32")]
+        keyed.sort_unstable_by(order);
         let mut block_ends = Vec::new();
         for pos in 1..keyed.len() {
             // np.diff(score) != 0 marks the end of a block.
@@ -76,5 +84,24 @@ mod tests {
         assert_eq!(r.rows, vec![2, 1, 0]);
         assert_eq!(r.block_ends, vec![3]);
         assert!(Ranking::new(&[]).is_empty());
+    }
+
+    /// The parallel sort (natively) gives the order of a plain sequential sort by the same rule, on many rows
+    /// with many ties (scores on a coarse grid, including -0.0 and 0.0).
+    #[test]
+    fn parallel_order_matches_the_sequential_rule() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let score: Vec<f64> = (0..100_000)
+            .map(|_| match rng.gen_range(0..3) {
+                0 => -0.0,
+                _ => f64::from(rng.gen_range(-50i32..50)) / 7.0,
+            })
+            .collect();
+        let mut expected: Vec<u32> = (0..score.len() as u32).collect();
+        // Stable sort of descending indices by descending score = larger index first among ties.
+        expected.reverse();
+        expected.sort_by(|&a, &b| score[b as usize].partial_cmp(&score[a as usize]).unwrap());
+        assert_eq!(Ranking::new(&score).rows, expected);
     }
 }

@@ -47,13 +47,124 @@ fn io(e: std::io::Error) -> Error {
     }
 }
 
-/// `,` and the number in the shortest text that reads back as the same f64 (Rust's `{}` is round-trip
-/// exact); nothing for NaN or infinite.
+/// `,` and the number in the shortest text that reads back as the same f64, exactly as Rust's `{}` writes it
+/// (never an exponent: `0.0000001`, `100000000000000000000`, `1`, `-0`); nothing for NaN or infinite.
 fn push_num(buf: &mut String, v: f64) {
-    use std::fmt::Write as _;
     buf.push(',');
     if v.is_finite() {
+        push_display(buf, v);
+    }
+}
+
+/// A finite `v` as `{}` writes it, from `ryu`'s digits (the same shortest round-trip digits, several times
+/// faster; `ryu` writes some numbers with an exponent, so its text is taken apart and laid out again).
+///
+/// The two differ only on an exact tie — `v` lies exactly halfway between the two nearest 16- or 17-digit
+/// decimals that both read back as `v` (ryu then takes the even one, `{}` the upper one, e.g.
+/// 2086845729129147.25). That needs `v` = m·2⁻ᵗ (m odd, t ≥ 1) whose exact decimal m·5ᵗ has 17–18 digits:
+/// such values (t ≤ 26, m·5ᵗ ≥ 10¹⁵, a safe margin) are written by `{}` itself. Scores and probabilities,
+/// with t ≈ 53 or more, never are.
+fn push_display(buf: &mut String, v: f64) {
+    if may_tie(v) {
+        use std::fmt::Write as _;
         let _ = write!(buf, "{v}");
+        return;
+    }
+    let mut ryu_buf = ryu::Buffer::new();
+    let text = ryu_buf.format_finite(v);
+    // Most numbers: ryu writes plain decimals ("0.0123", "1234.5") as `{}` does, and whole numbers with ".0".
+    if !text.contains('e') {
+        buf.push_str(text.strip_suffix(".0").unwrap_or(text));
+        return;
+    }
+    let text = text.as_bytes();
+    let (negative, text) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match text.iter().position(|&c| c == b'e') {
+        Some(p) => {
+            let (sign, digits) = match text.get(p + 1) {
+                Some(b'-') => (-1, &text[p + 2..]),
+                _ => (1, &text[p + 1..]),
+            };
+            let e = digits
+                .iter()
+                .fold(0i32, |e, &c| e * 10 + i32::from(c.wrapping_sub(b'0')));
+            (&text[..p], sign * e)
+        }
+        None => (text, 0),
+    };
+    // Significant digits (at most 17) and where the decimal point falls among them.
+    let mut digits = [0u8; 40];
+    let mut n = 0usize;
+    let mut point: Option<i32> = None;
+    for &c in mantissa {
+        if c == b'.' {
+            point = Some(n as i32);
+        } else if n < digits.len() {
+            digits[n] = c;
+            n += 1;
+        }
+    }
+    let mut point = point.unwrap_or(n as i32) + exponent;
+    let mut first = 0usize;
+    while first < n && digits[first] == b'0' {
+        first += 1;
+        point -= 1;
+    }
+    while n > first && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    if negative {
+        buf.push('-');
+    }
+    let digits = &digits[first..n];
+    let len = digits.len() as i32;
+    // Only ASCII digits from here.
+    let push_digits = |buf: &mut String, d: &[u8]| d.iter().for_each(|&c| buf.push(c as char));
+    if digits.is_empty() {
+        buf.push('0');
+    } else if point <= 0 {
+        buf.push_str("0.");
+        (0..-point).for_each(|_| buf.push('0'));
+        push_digits(buf, digits);
+    } else if point >= len {
+        push_digits(buf, digits);
+        (0..point - len).for_each(|_| buf.push('0'));
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        push_digits(buf, int);
+        buf.push('.');
+        push_digits(buf, frac);
+    }
+}
+
+/// Whether finite `v` = m·2⁻ᵗ with m odd, 1 ≤ t ≤ 26 and m·5ᵗ ≥ 10¹⁵ (see [`push_display`]).
+fn may_tie(v: f64) -> bool {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (m, q) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return false;
+    }
+    let zeros = m.trailing_zeros();
+    let t = -(q + zeros as i32);
+    (1..=26).contains(&t) && u128::from(m >> zeros) * 5u128.pow(t as u32) >= 1_000_000_000_000_000
+}
+
+/// `,` and the text cell as [`csv_cell`] writes it, without building a string when it needs no change.
+fn push_cell(buf: &mut String, s: &str) {
+    buf.push(',');
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) || s.contains([',', '"', '\n', '\r']) {
+        buf.push_str(&csv_cell(s));
+    } else {
+        buf.push_str(s);
     }
 }
 
@@ -92,17 +203,15 @@ impl ScoreColumns {
         }
         // Lines of rows `r` appended to `buf` (the same text, however the rows are split).
         let lines = |r: std::ops::Range<usize>, buf: &mut String| {
-            use std::fmt::Write as _;
             buf.clear();
             for i in r {
-                let _ = write!(buf, "{}", self.row[i]);
+                buf.push_str(itoa::Buffer::new().format(self.row[i]));
                 push_num(buf, self.uplift[i]);
                 for (_, col) in &numeric {
                     push_num(buf, col[i]);
                 }
                 for (_, col) in &text {
-                    buf.push(',');
-                    buf.push_str(&csv_cell(&col[i]));
+                    push_cell(buf, &col[i]);
                 }
                 buf.push('\n');
             }
@@ -264,6 +373,93 @@ mod tests {
             back.align(&[1]).unwrap_err().to_string(),
             "Data row 1 has no line in the scores file. Use the scores written for this same data file (the `row` column must list every data row)."
         );
+    }
+
+    /// `push_display` must write every finite f64 exactly as `{}` does: edge cases, random bit patterns (every
+    /// magnitude), and random scores in [-1, 1] and (0, 1) (what SCORES.csv holds).
+    #[test]
+    fn numbers_are_written_exactly_as_display_writes_them() {
+        use rand::{Rng, SeedableRng};
+        let check = |v: f64| {
+            let mut buf = String::new();
+            push_display(&mut buf, v);
+            assert_eq!(buf, format!("{v}"), "bits {:#x}", v.to_bits());
+        };
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            1e-7,
+            -1e-7,
+            1.5e-5,
+            1e-4,
+            123456.0,
+            1e15,
+            1e16,
+            1e17,
+            1e20,
+            1.2345e21,
+            1e22,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            f64::EPSILON,
+            1.0 / 3.0,
+            0.30000000000000004,
+            9007199254740993.0,
+        ] {
+            check(v);
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..200_000 {
+            let v = f64::from_bits(rng.gen::<u64>());
+            if v.is_finite() {
+                check(v);
+            }
+            check(rng.gen_range(-1.0..1.0));
+            check(rng.gen::<f64>() * 1e-3);
+            // Near-ties: an odd 53-bit integer over 2, 4, …, 2²⁶ (exact decimals of 16 to 35 digits).
+            let m = (rng.gen::<u64>() >> 11) | 1;
+            check(m as f64 / f64::from(1u32 << rng.gen_range(1..27)));
+        }
+        // The tie found by the random test: ryu alone writes …147.2.
+        check(f64::from_bits(0x431d_a7e6_898b_0aed));
+        assert!(may_tie(f64::from_bits(0x431d_a7e6_898b_0aed)));
+        // 0.25 = 1·2⁻² (exact decimal 25: 2 digits) and 0.1 (t = 55) cannot tie.
+        assert!(!may_tie(0.25) && !may_tie(0.1) && !may_tie(0.0));
+        // Through `push_num`: a comma first; nothing for NaN or infinite.
+        let mut buf = String::new();
+        push_num(&mut buf, 2.5e-8);
+        push_num(&mut buf, f64::NAN);
+        push_num(&mut buf, f64::NEG_INFINITY);
+        assert_eq!(buf, ",0.000000025,,");
+    }
+
+    /// Text cells: unchanged when plain, else as `csv_cell` writes them (apostrophe before a formula start,
+    /// quotes around commas and quotes).
+    #[test]
+    fn cells_are_written_as_csv_cell_writes_them() {
+        for s in [
+            "",
+            "u1",
+            "persuadable",
+            "=1+1",
+            "-x",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "@a,b",
+        ] {
+            let mut buf = String::new();
+            push_cell(&mut buf, s);
+            assert_eq!(buf, format!(",{}", csv_cell(s)));
+        }
+        let mut buf = String::new();
+        push_cell(&mut buf, "-x");
+        assert_eq!(buf, ",'-x");
     }
 
     #[test]

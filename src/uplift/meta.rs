@@ -152,8 +152,7 @@ pub fn fit_fold(
         &p.propensity,
         inp.cancel,
     )?;
-    let e_train: Vec<f64> = e
-        .predict(inp.design, train)
+    let e_train: Vec<f64> = propensity::predict(&e, inp.design, train)
         .into_iter()
         .map(|v| propensity::clip(v, p.propensity_clip))
         .collect();
@@ -413,19 +412,28 @@ impl FoldModels {
         clip: f64,
         only: Option<MetaLearner>,
     ) -> Preds {
-        use MetaLearner as L;
-        let want = |ls: &[MetaLearner]| match only {
-            None | Some(L::Blend) => true,
-            Some(o) => ls.contains(&o),
-        };
-        let e_raw = if want(&[L::X]) {
-            self.e.predict(design, rows)
+        self.predict_where(design, design_s, rows, clip, &|m| {
+            only.map_or(true, |o| uses(o, m))
+        })
+    }
+
+    /// Predict `rows` with the models `want` accepts (the others' fields are empty).
+    pub fn predict_where(
+        &self,
+        design: &Design,
+        design_s: Option<&mut Design>,
+        rows: &[u32],
+        clip: f64,
+        want: &dyn Fn(Model) -> bool,
+    ) -> Preds {
+        let e_raw = if want(Model::E) {
+            propensity::predict(&self.e, design, rows)
         } else {
             Vec::new()
         };
         let e = e_raw.iter().map(|&v| propensity::clip(v, clip)).collect();
         let (s0, s1) = match (&self.s, design_s) {
-            (Some(s), Some(ds)) if want(&[L::S]) => {
+            (Some(s), Some(ds)) if want(Model::S) => {
                 let j = ds.n_features() - 1;
                 ds.set_indicator(j, true);
                 let s1 = s.predict(ds, rows);
@@ -440,9 +448,9 @@ impl FoldModels {
             mu0: self
                 .mu0
                 .as_ref()
-                .filter(|_| want(&[L::T]))
+                .filter(|_| want(Model::Mu0))
                 .map(|m| m.predict(design, rows)),
-            mu1: if want(&[L::T]) {
+            mu1: if want(Model::Mu1) {
                 self.mu1.predict(design, rows)
             } else {
                 Vec::new()
@@ -452,19 +460,44 @@ impl FoldModels {
             tau0: self
                 .tau0
                 .as_ref()
-                .filter(|_| want(&[L::X]))
+                .filter(|_| want(Model::Tau0))
                 .map(|m| m.predict(design, rows)),
             tau1: self
                 .tau1
                 .as_ref()
-                .filter(|_| want(&[L::X]))
+                .filter(|_| want(Model::Tau1))
                 .map(|m| m.predict(design, rows)),
             dr: self
                 .dr
                 .as_ref()
-                .filter(|_| want(&[L::Dr]))
+                .filter(|_| want(Model::Dr))
                 .map(|m| m.predict(design, rows)),
         }
+    }
+}
+
+/// One of a fold's models (for choosing which to predict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    E,
+    Mu0,
+    Mu1,
+    S,
+    Tau0,
+    Tau1,
+    Dr,
+}
+
+/// Whether `learner`'s τ̂ needs model `m` (the blend needs every model; auto is decided later, so none).
+pub fn uses(learner: MetaLearner, m: Model) -> bool {
+    use MetaLearner as L;
+    match learner {
+        L::Blend => true,
+        L::S => m == Model::S,
+        L::T => matches!(m, Model::Mu0 | Model::Mu1),
+        L::X => matches!(m, Model::E | Model::Tau0 | Model::Tau1),
+        L::Dr => m == Model::Dr,
+        L::Auto => false,
     }
 }
 
@@ -480,6 +513,45 @@ pub fn blend(parts: &[Vec<f64>]) -> Option<Vec<f64>> {
 }
 
 impl Preds {
+    /// The values at positions `pos` (indices into these rows) of every field present.
+    pub fn select(&self, pos: &[usize]) -> Preds {
+        let take = |v: &Vec<f64>| -> Vec<f64> {
+            if v.is_empty() {
+                Vec::new()
+            } else {
+                pos.iter().map(|&i| v[i]).collect()
+            }
+        };
+        let take_opt = |v: &Option<Vec<f64>>| v.as_ref().map(take);
+        Preds {
+            e_raw: take(&self.e_raw),
+            e: take(&self.e),
+            mu0: take_opt(&self.mu0),
+            mu1: take(&self.mu1),
+            s0: take_opt(&self.s0),
+            s1: take_opt(&self.s1),
+            tau0: take_opt(&self.tau0),
+            tau1: take_opt(&self.tau1),
+            dr: take_opt(&self.dr),
+        }
+    }
+
+    /// These predictions, with every field missing here taken from `other` (predictions of the same rows).
+    pub fn or(self, other: Preds) -> Preds {
+        let pick = |a: Vec<f64>, b: Vec<f64>| if a.is_empty() { b } else { a };
+        Preds {
+            e_raw: pick(self.e_raw, other.e_raw),
+            e: pick(self.e, other.e),
+            mu0: self.mu0.or(other.mu0),
+            mu1: pick(self.mu1, other.mu1),
+            s0: self.s0.or(other.s0),
+            s1: self.s1.or(other.s1),
+            tau0: self.tau0.or(other.tau0),
+            tau1: self.tau1.or(other.tau1),
+            dr: self.dr.or(other.dr),
+        }
+    }
+
     /// τ̂ of one learner for these rows (None when its models were not fit).
     pub fn uplift(&self, learner: MetaLearner) -> Option<Vec<f64>> {
         let diff = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x - y).collect();

@@ -148,7 +148,25 @@ pub fn fit_uplift(
         d.push_indicator("treatment (S-learner)", treatment);
         d
     });
-    let models: Vec<FoldModels> = {
+    // Standard errors: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
+    let m = if params.se_pipelines == 0 {
+        k
+    } else {
+        params.se_pipelines.min(k)
+    };
+    // The learner whose τ̂ the standard errors need, when known before the out-of-fold scores (not auto).
+    let known = (!auto).then_some(params.learner);
+    let plan = ScorePlan {
+        design,
+        folds: &folds,
+        known,
+        m,
+        clip: params.propensity_clip,
+    };
+    // Without the S design (shared, its indicator column rewritten per prediction), a fold is scored by the
+    // thread that fit it, right after fitting: natively it overlaps the other thread's fitting.
+    let early = |model: &FoldModels| plan.score(model, None);
+    let fitted: Vec<(FoldModels, Option<FoldScores>)> = {
         let inp = Inputs {
             design,
             design_s: design_s.as_ref(),
@@ -158,10 +176,13 @@ pub fn fit_uplift(
             base,
             cancel,
         };
-        fit_folds(&inp, &folds, needs, &mut run)?
+        let early: Option<&ScoreFn> = design_s.is_none().then_some(&early);
+        fit_folds(&inp, &folds, needs, early, &mut run)?
     };
 
-    // Out-of-fold predictions: each fold's models score only that fold's rows.
+    // Out-of-fold predictions: each fold's models score only that fold's rows. When the learner is known,
+    // its models score the fold's rows and the rows they add a standard-error estimate to in one pass, and
+    // the estimates are kept until the out-of-fold τ̂ is complete (added to the jackknife in fold order).
     let mut e_raw = vec![0.0; n];
     let mut e = vec![0.0; n];
     let mut mu0 = vec![f64::NAN; n];
@@ -170,9 +191,24 @@ pub fn fit_uplift(
     let mut s1 = vec![f64::NAN; n];
     let mut taus: Vec<(MetaLearner, Vec<f64>)> =
         learners.iter().map(|&l| (l, vec![0.0; n])).collect();
-    for m in &models {
-        let rows = folds.test_rows(m.fold);
-        let p = m.predict(design, design_s.as_mut(), &rows, params.propensity_clip);
+    let mut jack_parts: Vec<(usize, Vec<f64>)> = Vec::new();
+    let mut models = Vec::with_capacity(k);
+    for (model, scored) in fitted {
+        let scored = match scored {
+            Some(sc) => sc,
+            None => {
+                let sc = plan.score(&model, design_s.as_mut());
+                run.step("predictions")?;
+                sc
+            }
+        };
+        let FoldScores {
+            rows,
+            preds: p,
+            jack,
+        } = scored;
+        jack_parts.extend(jack.map(|v| (model.fold, v)));
+        models.push(model);
         scatter(&mut e_raw, &rows, &p.e_raw);
         scatter(&mut e, &rows, &p.e);
         scatter(&mut mu1, &rows, &p.mu1);
@@ -188,7 +224,6 @@ pub fn fit_uplift(
                 scatter(tau, &rows, &v);
             }
         }
-        run.step("predictions")?;
     }
 
     // The blend: auto's extra candidate (when it has several), or the learner asked for.
@@ -219,33 +254,37 @@ pub fn fit_uplift(
         .map(|(_, t)| t.clone())
         .unwrap_or_else(|| vec![0.0; n]);
 
-    // Uncertainty: each row is also scored by the next m − 1 folds' pipelines (rows they trained on).
-    let m = if params.se_pipelines == 0 {
-        k
-    } else {
-        params.se_pipelines.min(k)
-    };
     let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
-    for model in &models {
-        let f = model.fold;
-        // rows of the folds g whose next m − 1 folds include f: f − g (mod k) ∈ 1..m
-        let rows: Vec<u32> = (0..n as u32)
-            .filter(|&i| {
-                let g = folds.fold_of[i as usize] as usize;
-                (1..m).contains(&((f + k - g) % k))
-            })
-            .collect();
-        let p = model.predict_for(
-            design,
-            design_s.as_mut(),
-            &rows,
-            params.propensity_clip,
-            Some(chosen),
-        );
-        if let Some(v) = p.uplift(chosen) {
-            jack.add(&rows, &v);
+    if known.is_some() {
+        // scored above, in fold order
+        for (f, v) in &jack_parts {
+            let rows: Vec<u32> = (0..n as u32)
+                .filter(|&i| plan.jackknifed(*f, i as usize))
+                .collect();
+            jack.add(&rows, v);
         }
-        run.step("uncertainty")?;
+        drop(jack_parts);
+        for _ in 0..k {
+            run.step("uncertainty")?;
+        }
+    } else {
+        for model in &models {
+            let f = model.fold;
+            let rows: Vec<u32> = (0..n as u32)
+                .filter(|&i| plan.jackknifed(f, i as usize))
+                .collect();
+            let p = model.predict_for(
+                design,
+                design_s.as_mut(),
+                &rows,
+                params.propensity_clip,
+                Some(chosen),
+            );
+            if let Some(v) = p.uplift(chosen) {
+                jack.add(&rows, &v);
+            }
+            run.step("uncertainty")?;
+        }
     }
     let uplift_se = jack.standard_errors();
 
@@ -290,16 +329,105 @@ pub fn fit_uplift(
     })
 }
 
+/// How a fold's models score rows after fitting (see [`ScorePlan::score`]).
+struct ScorePlan<'a> {
+    design: &'a Design,
+    folds: &'a Folds,
+    /// The learner whose τ̂ the standard errors need, when known before the out-of-fold scores (not auto).
+    known: Option<MetaLearner>,
+    /// Pipelines per row for the standard errors (2 ≤ m ≤ k, or fewer folds).
+    m: usize,
+    clip: f64,
+}
+
+/// One fold's out-of-fold predictions (aligned with `rows`), and its standard-error estimates when the
+/// learner is known (τ̂ of the rows `ScorePlan::jackknifed` picks, ascending; the rows are not kept: 4 bytes
+/// a row and fold less at 14M rows).
+pub(crate) struct FoldScores {
+    rows: Vec<u32>,
+    preds: meta::Preds,
+    jack: Option<Vec<f64>>,
+}
+
+/// Scores a fold right after it is fit (in the thread that fit it).
+type ScoreFn<'a> = dyn Fn(&FoldModels) -> FoldScores + Sync + 'a;
+
+impl ScorePlan<'_> {
+    /// Whether fold f's pipeline scores row i for its standard error: f − fold(i) (mod k) ∈ 1..m.
+    fn jackknifed(&self, f: usize, i: usize) -> bool {
+        let k = self.folds.k;
+        let g = self.folds.fold_of[i] as usize;
+        (1..self.m).contains(&((f + k - g) % k))
+    }
+
+    /// The fold's out-of-fold predictions; with the learner known, its models also score the rows they add a
+    /// standard-error estimate to, in the same pass (every row's prediction is independent of the others').
+    fn score(&self, model: &FoldModels, design_s: Option<&mut Design>) -> FoldScores {
+        let f = model.fold;
+        let fold_of = &self.folds.fold_of;
+        let Some(l) = self.known else {
+            let rows = self.folds.test_rows(f);
+            let preds = model.predict(self.design, design_s, &rows, self.clip);
+            return FoldScores {
+                rows,
+                preds,
+                jack: None,
+            };
+        };
+        let both: Vec<u32> = (0..fold_of.len() as u32)
+            .filter(|&i| fold_of[i as usize] as usize == f || self.jackknifed(f, i as usize))
+            .collect();
+        let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
+        for (j, &i) in both.iter().enumerate() {
+            if fold_of[i as usize] as usize == f {
+                oof_pos.push(j);
+            } else {
+                jk_pos.push(j);
+            }
+        }
+        let rows: Vec<u32> = oof_pos.iter().map(|&j| both[j]).collect();
+        let mut design_s = design_s;
+        let all = model.predict_for(
+            self.design,
+            design_s.as_deref_mut(),
+            &both,
+            self.clip,
+            Some(l),
+        );
+        let rest = model.predict_where(self.design, design_s, &rows, self.clip, &|x| {
+            !meta::uses(l, x)
+        });
+        let jack = all.select(&jk_pos).uplift(l);
+        FoldScores {
+            rows,
+            preds: all.select(&oof_pos).or(rest),
+            jack,
+        }
+    }
+}
+
 /// Fit every fold's models, in fold order.
-fn fit_folds(inp: &Inputs, folds: &Folds, needs: Needs, run: &mut Run) -> Result<Vec<FoldModels>> {
+/// With `early`, each fold is scored right after its fit (one "predictions" step).
+fn fit_folds(
+    inp: &Inputs,
+    folds: &Folds,
+    needs: Needs,
+    early: Option<&ScoreFn>,
+    run: &mut Run,
+) -> Result<Vec<(FoldModels, Option<FoldScores>)>> {
     #[cfg(not(target_arch = "wasm32"))]
     if folds.k > 1 && rayon::current_num_threads() > 1 {
-        return fit_folds_parallel(inp, folds, needs, run);
+        return fit_folds_parallel(inp, folds, needs, early, run);
     }
     let mut out = Vec::with_capacity(folds.k);
     for f in 0..folds.k {
         let train = folds.train_rows(f);
-        out.push(meta::fit_fold(inp, f, &train, needs, &mut |s| run.step(s))?);
+        let model = meta::fit_fold(inp, f, &train, needs, &mut |s| run.step(s))?;
+        let scored = early.map(|score| score(&model));
+        if scored.is_some() {
+            run.step("predictions")?;
+        }
+        out.push((model, scored));
     }
     Ok(out)
 }
@@ -313,8 +441,9 @@ fn fit_folds_parallel(
     inp: &Inputs,
     folds: &Folds,
     needs: Needs,
+    early: Option<&ScoreFn>,
     run: &mut Run,
-) -> Result<Vec<FoldModels>> {
+) -> Result<Vec<(FoldModels, Option<FoldScores>)>> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::Mutex;
     let k = folds.k;
@@ -338,7 +467,7 @@ fn fit_folds_parallel(
     };
     // Take folds until none is left (or the other thread failed); a failure stops both threads.
     let fit_taken =
-        |on_step: &mut dyn FnMut(&'static str) -> Result<()>| -> Result<Vec<FoldModels>> {
+        |on_step: &mut dyn FnMut(&'static str) -> Result<()>| -> Result<Vec<(FoldModels, Option<FoldScores>)>> {
             let mut got = Vec::new();
             while let Some(f) = take() {
                 let train = folds.train_rows(f);
@@ -348,6 +477,13 @@ fn fit_folds_parallel(
                         return Err(Error::Cancelled);
                     }
                     Ok(())
+                });
+                let fitted = fitted.and_then(|m| {
+                    let scored = early.map(|score| score(&m));
+                    if scored.is_some() {
+                        on_step("predictions")?;
+                    }
+                    Ok((m, scored))
                 });
                 match fitted {
                     Ok(m) => got.push(m),
@@ -388,8 +524,8 @@ fn fit_folds_parallel(
         (Err(Error::Cancelled), Err(e)) | (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     drained?;
-    let mut all: Vec<FoldModels> = mine.into_iter().chain(theirs).collect();
-    all.sort_by_key(|m| m.fold);
+    let mut all: Vec<(FoldModels, Option<FoldScores>)> = mine.into_iter().chain(theirs).collect();
+    all.sort_by_key(|(m, _)| m.fold);
     Ok(all)
 }
 

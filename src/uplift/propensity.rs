@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::learners::logistic::{Logistic, LogisticModel, LogisticParams};
-use crate::learners::{CancelFn, Design, FitData, Objective};
+use crate::learners::{CancelFn, Design, FitData, Objective, Predictor};
 
 /// Above this out-of-fold AUC, treatment assignment looks predictable from the features (not random).
 pub const NON_RANDOM_AUC: f64 = 0.6;
@@ -59,6 +59,24 @@ pub fn fit(
     )
 }
 
+/// e(x) of `rows` (before clipping): the model's own per-row prediction, natively on the thread pool in
+/// chunks (each row's value does not depend on the others, so the result is the serial one to the bit).
+pub fn predict(model: &LogisticModel, design: &Design, rows: &[u32]) -> Vec<f64> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        const CHUNK: usize = 1 << 14;
+        if rows.len() > CHUNK && rayon::current_num_threads() > 1 {
+            let mut out = vec![0.0; rows.len()];
+            out.par_chunks_mut(CHUNK)
+                .zip(rows.par_chunks(CHUNK))
+                .for_each(|(o, r)| o.copy_from_slice(&model.predict(design, r)));
+            return out;
+        }
+    }
+    model.predict(design, rows)
+}
+
 /// e clipped to [ε, 1−ε].
 pub fn clip(e: f64, eps: f64) -> f64 {
     e.clamp(eps, 1.0 - eps)
@@ -95,8 +113,21 @@ pub fn report(e_raw: &[f64], treatment: &[bool], eps: f64) -> PropensityReport {
 /// Area under the ROC curve of `score` for `label` (Mann–Whitney, tied scores count one half);
 /// 0.5 when a class is empty.
 pub fn auc(score: &[f64], label: &[bool]) -> f64 {
-    let mut idx: Vec<usize> = (0..score.len()).collect();
-    idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+    // (score, row) pairs in score order, ties by row: the order of a stable sort of the rows by score, sorted
+    // by value (no indirect reads) and, natively, on the thread pool (the key is total, so the same order).
+    let mut keyed: Vec<(f64, u32)> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i as u32))
+        .collect();
+    let by = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_unstable_by(by);
+    }
+    #[cfg(target_arch = "wasm32")]
+    keyed.sort_unstable_by(by);
     let n_pos = label.iter().filter(|&&l| l).count() as f64;
     let n_neg = label.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
@@ -105,13 +136,16 @@ pub fn auc(score: &[f64], label: &[bool]) -> f64 {
     // Sum of positive ranks, average rank for ties (ranks from 1).
     let mut rank_sum = 0.0;
     let mut i = 0;
-    while i < idx.len() {
+    while i < keyed.len() {
         let mut j = i;
-        while j + 1 < idx.len() && score[idx[j + 1]] == score[idx[i]] {
+        while j + 1 < keyed.len() && keyed[j + 1].0 == keyed[i].0 {
             j += 1;
         }
         let avg = (i + j) as f64 / 2.0 + 1.0;
-        let pos = idx[i..=j].iter().filter(|&&r| label[r]).count() as f64;
+        let pos = keyed[i..=j]
+            .iter()
+            .filter(|&&(_, r)| label[r as usize])
+            .count() as f64;
         rank_sum += avg * pos;
         i = j + 1;
     }

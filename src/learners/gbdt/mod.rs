@@ -130,8 +130,8 @@ impl Predictor for GbdtModel {
         {
             let codes = &design.binned.codes;
             let mut out = vec![0.0; rows.len()];
-            let block = |(o, r): (&mut [f64], &[u32])| {
-                forest.raw_block(codes, n, r, o);
+            let block = |scratch: &mut Vec<u8>, (o, r): (&mut [f64], &[u32])| {
+                forest.raw_block(codes, n, r, o, scratch);
                 for v in o.iter_mut() {
                     *v = self.link(*v);
                 }
@@ -141,12 +141,15 @@ impl Predictor for GbdtModel {
                 use rayon::prelude::*;
                 out.par_chunks_mut(BLOCK)
                     .zip(rows.par_chunks(BLOCK))
-                    .for_each(block);
+                    .for_each_init(Vec::new, block);
             }
             #[cfg(target_arch = "wasm32")]
-            out.chunks_mut(BLOCK)
-                .zip(rows.chunks(BLOCK))
-                .for_each(block);
+            {
+                let mut scratch = Vec::new();
+                out.chunks_mut(BLOCK)
+                    .zip(rows.chunks(BLOCK))
+                    .for_each(|x| block(&mut scratch, x));
+            }
             return out;
         }
         let one = |&r: &u32| self.link(self.raw_score(design, r as usize));
