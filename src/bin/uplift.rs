@@ -235,7 +235,7 @@ fn fit(o: &Opts) -> Result<()> {
     // REPORT.json records each step's own milliseconds (steps of the two branches overlap in time).
     let f = &run.fit;
     let timed = |stage: &str, t0: f64| json!({ "stage": stage, "ms": now() - t0 });
-    let (written, measured) = rayon::join(
+    let (written, measured) = both(
         || -> Result<(Campaign, Vec<Value>)> {
             let t0 = now();
             let scored = scored_from(
@@ -687,5 +687,18 @@ impl Opts {
                     .map_err(|_| usage_error(format!("{name} expects a number, got “{v}”")))
             })
             .transpose()
+    }
+}
+
+/// Two closures at once natively (rayon::join); one after the other where there are no threads (the binary is
+/// also compiled for wasm32 by `cargo test --target wasm32-unknown-unknown`).
+fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (a(), b())
     }
 }
