@@ -360,22 +360,10 @@ pub struct Simulator {
 
 /// Users ordered by a score, highest first; ties by input order (deterministic).
 pub(crate) fn order_by(score: &[f64]) -> Vec<u32> {
-    // (score, row) pairs sorted by value (no lookups through the scores); a strict total order, so natively
-    // the thread pool's parallel sort gives the very same order as a sequential one.
-    let mut keyed: Vec<(f64, u32)> = score
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| (s, i as u32))
-        .collect();
-    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        keyed.par_sort_unstable_by(order);
-    }
-    #[cfg(target_arch = "wasm32")]
-    keyed.sort_unstable_by(order);
-    keyed.into_iter().map(|(_, i)| i).collect()
+    crate::metrics::order::keyed_sorted(score, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)))
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect()
 }
 
 impl Simulator {

@@ -16,27 +16,37 @@ pub struct Ranking {
     pub block_ends: Vec<u32>,
 }
 
+/// (score, row) pairs sorted by `order`, read by value (no look-ups through the scores). `order` must be a
+/// strict total order (ties broken by row), so the unstable sort is deterministic and, natively, the thread
+/// pool's parallel sort gives the very same order as the sequential one wasm uses. Shared by the metrics'
+/// ranking, the campaign's policies and the propensity AUC.
+pub(crate) fn keyed_sorted(
+    score: &[f64],
+    order: impl Fn(&(f64, u32), &(f64, u32)) -> Ordering + Sync,
+) -> Vec<(f64, u32)> {
+    let mut keyed: Vec<(f64, u32)> = score
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i as u32))
+        .collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_unstable_by(order);
+    }
+    #[cfg(target_arch = "wasm32")]
+    keyed.sort_unstable_by(order);
+    keyed
+}
+
 impl Ranking {
     /// Sorts once; O(n log n). `score` must be finite and shorter than 2³² rows.
     pub fn new(score: &[f64]) -> Ranking {
-        let mut keyed: Vec<(f64, u32)> = score
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| (s, i as u32))
-            .collect();
-        // Descending score, then descending index: a strict total order, so an unstable sort is deterministic,
-        // and natively the thread pool's parallel sort gives the very same order.
-        let order = |a: &(f64, u32), b: &(f64, u32)| match b.0.partial_cmp(&a.0) {
+        // Descending score, then descending index.
+        let keyed = keyed_sorted(score, |a, b| match b.0.partial_cmp(&a.0) {
             Some(Ordering::Equal) | None => b.1.cmp(&a.1),
             Some(o) => o,
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            keyed.par_sort_unstable_by(order);
-        }
-        #[cfg(target_arch = "wasm32")]
-        keyed.sort_unstable_by(order);
+        });
         let mut block_ends = Vec::new();
         for pos in 1..keyed.len() {
             // np.diff(score) != 0 marks the end of a block.

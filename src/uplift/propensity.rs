@@ -113,21 +113,9 @@ pub fn report(e_raw: &[f64], treatment: &[bool], eps: f64) -> PropensityReport {
 /// Area under the ROC curve of `score` for `label` (Mann–Whitney, tied scores count one half);
 /// 0.5 when a class is empty.
 pub fn auc(score: &[f64], label: &[bool]) -> f64 {
-    // (score, row) pairs in score order, ties by row: the order of a stable sort of the rows by score, sorted
-    // by value (no indirect reads) and, natively, on the thread pool (the key is total, so the same order).
-    let mut keyed: Vec<(f64, u32)> = score
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| (s, i as u32))
-        .collect();
-    let by = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        keyed.par_sort_unstable_by(by);
-    }
-    #[cfg(target_arch = "wasm32")]
-    keyed.sort_unstable_by(by);
+    // (score, row) pairs in score order, ties by row: the order of a stable sort of the rows by score.
+    let keyed =
+        crate::metrics::order::keyed_sorted(score, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let n_pos = label.iter().filter(|&&l| l).count() as f64;
     let n_neg = label.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
