@@ -237,6 +237,41 @@ pub(crate) fn model_points(
     pts
 }
 
+/// Both model curves' points ([`Kind::Qini`], [`Kind::Uplift`]) in one walk over the ranking: each equals
+/// [`model_points`] of its kind (same running totals, same operations).
+pub(crate) fn model_points_both(
+    ranking: &Ranking,
+    treatment: &[bool],
+    outcome: &[bool],
+) -> (CurvePoints, CurvePoints) {
+    let blocks = ranking.block_ends.len() + 1;
+    let mut x = Vec::with_capacity(blocks);
+    let mut qini = Vec::with_capacity(blocks);
+    let mut uplift = Vec::with_capacity(blocks);
+    x.push(0.0);
+    qini.push(0.0);
+    uplift.push(0.0);
+    let mut t = Tally::default();
+    let mut start = 0usize;
+    for &end in &ranking.block_ends {
+        for &row in &ranking.rows[start..end as usize] {
+            let r = row as usize;
+            t.add(treatment[r], outcome[r], 1.0);
+        }
+        start = end as usize;
+        x.push(t.rows());
+        qini.push(t.qini());
+        uplift.push(t.uplift());
+    }
+    (
+        CurvePoints {
+            x: x.clone(),
+            y: qini,
+        },
+        CurvePoints { x, y: uplift },
+    )
+}
+
 /// Totals of the four kinds of row (rows, not conversions): treated converters, treated non-converters,
 /// control converters, control non-converters. Weighted counts in the bootstrap.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -383,7 +418,12 @@ pub(crate) fn qini_curve_ranked(
     outcome: &[bool],
 ) -> QiniCurve {
     let pts = model_points(Kind::Qini, ranking, treatment, outcome);
-    let perfect = perfect_qini_points(Groups::count(treatment, outcome));
+    qini_curve_of(pts, Groups::count(treatment, outcome))
+}
+
+/// The Qini curve from its model points ([`model_points`]) and the row totals.
+pub(crate) fn qini_curve_of(pts: CurvePoints, groups: Groups) -> QiniCurve {
+    let perfect = perfect_qini_points(groups);
     let random = random_points(&perfect);
     QiniCurve {
         x: pts.x,
@@ -399,7 +439,12 @@ pub(crate) fn uplift_curve_ranked(
     outcome: &[bool],
 ) -> UpliftCurve {
     let pts = model_points(Kind::Uplift, ranking, treatment, outcome);
-    let perfect = perfect_uplift_points(Groups::count(treatment, outcome));
+    uplift_curve_of(pts, Groups::count(treatment, outcome))
+}
+
+/// The uplift curve from its model points ([`model_points`]) and the row totals.
+pub(crate) fn uplift_curve_of(pts: CurvePoints, groups: Groups) -> UpliftCurve {
+    let perfect = perfect_uplift_points(groups);
     let random = random_points(&perfect);
     UpliftCurve {
         x: pts.x,
@@ -461,6 +506,32 @@ mod tests {
         // (2,  (2/2 − 0)·2 = 2), (4, (1 − 0/2)·4 = 4), (5, (2/3 − 0)·5 = 3.333…), (6, (2/3 − 1/3)·6 = 2)
         assert_eq!(c.perfect.x, vec![0.0, 2.0, 4.0, 5.0, 6.0]);
         assert_eq!(c.perfect.y[1..3], [2.0, 4.0]);
+    }
+
+    #[test]
+    fn one_walk_gives_both_model_curves() {
+        // The six rows: Qini y as in qini_by_hand; uplift y = (yt/nt − yc/nc)·k: k=1: (1 − 0)·1 = 1;
+        // k=3: (1/2 − 1/1)·3 = −1.5; k=5: (2/3 − 1/2)·5 = 5/6; k=6: (2/3 − 1/3)·6 = 2.
+        let (s, t, y) = six();
+        let yb: Vec<bool> = y.iter().map(|&v| v == 1).collect();
+        let ranking = Ranking::new(&s);
+        let (q, u) = model_points_both(&ranking, &t, &yb);
+        assert_eq!(q.x, vec![0.0, 1.0, 3.0, 5.0, 6.0]);
+        assert_eq!(q.y, vec![0.0, 1.0, -1.0, 0.5, 1.0]);
+        assert_eq!(u.x, q.x);
+        let want = [0.0, 1.0, -1.5, 5.0 / 6.0, 2.0];
+        for (a, b) in u.y.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{:?}", u.y);
+        }
+        // 5,000 rows with many ties: equal to the separate walks to the bit.
+        let n = 5_000;
+        let s: Vec<f64> = (0..n).map(|i| ((i * 7_919) % 613) as f64 / 10.0).collect();
+        let t: Vec<bool> = (0..n).map(|i| (i * 31) % 5 < 2).collect();
+        let yb: Vec<bool> = (0..n).map(|i| (i * 13) % 17 == 0).collect();
+        let ranking = Ranking::new(&s);
+        let (q, u) = model_points_both(&ranking, &t, &yb);
+        assert_eq!(q, model_points(Kind::Qini, &ranking, &t, &yb));
+        assert_eq!(u, model_points(Kind::Uplift, &ranking, &t, &yb));
     }
 
     #[test]

@@ -3,11 +3,13 @@
 
 use super::at_k::{AtKCut, AtKStrategy, TopK};
 use super::bootstrap::{bootstrap_ranked, BootstrapParams, Interval};
-use super::curves::{qini_curve_ranked, uplift_curve_ranked, QiniCurve, UpliftCurve};
+use super::curves::{
+    model_points_both, qini_curve_of, uplift_curve_of, Groups, QiniCurve, UpliftCurve,
+};
 use super::deciles::{bins_ranked, check_bins, UpliftBin};
 use super::input::{check, OutcomeValue};
 use super::order::Ranking;
-use super::scores::{qini_areas_ranked, uplift_areas_ranked, CurveAreas, AUUC, QINI};
+use super::scores::{qini_areas_of, uplift_areas_of, CurveAreas, AUUC, QINI};
 use crate::error::{Error, Result};
 
 /// Settings of [`uplift_metrics`]. Every field has a default, so the page may send `{}`.
@@ -161,13 +163,16 @@ pub fn uplift_metrics<T: OutcomeValue>(
             None
         }
     };
-    let qini_areas = qini_areas_ranked(&ranking, t, y, true)?;
-    let uplift_areas = uplift_areas_ranked(&ranking, t, y);
+    // Both model curves in one walk over the ranking; every area and curve below is made from them.
+    let (qini_pts, uplift_pts) = model_points_both(&ranking, t, y);
+    let groups = Groups::count(t, y);
+    let qini_areas = qini_areas_of(&qini_pts, groups, true)?;
+    let uplift_areas = uplift_areas_of(&uplift_pts, groups);
     // Point values give the reasons when undefined; the bootstrap gives the same values with intervals.
     keep(qini_areas.normalized(QINI));
     keep(uplift_areas.normalized(AUUC));
     let qini_no_negative_effect =
-        keep(qini_areas_ranked(&ranking, t, y, false).and_then(|a| a.normalized(QINI)));
+        keep(qini_areas_of(&qini_pts, groups, false).and_then(|a| a.normalized(QINI)));
     for s in [AtKStrategy::Overall, AtKStrategy::ByGroup] {
         let v = AtKCut::new(TopK::Share(params.k), s, c.n_treated, c.n_control).and_then(|cut| {
             let rows = ranking.rows.iter().map(|&r| r as usize);
@@ -193,8 +198,8 @@ pub fn uplift_metrics<T: OutcomeValue>(
         k: params.k,
         qini_areas,
         uplift_areas,
-        qini_curve: qini_curve_ranked(&ranking, t, y).downsample(params.max_curve_points),
-        uplift_curve: uplift_curve_ranked(&ranking, t, y).downsample(params.max_curve_points),
+        qini_curve: qini_curve_of(qini_pts, groups).downsample(params.max_curve_points),
+        uplift_curve: uplift_curve_of(uplift_pts, groups).downsample(params.max_curve_points),
         bins: bins_ranked(&ranking, c.score, t, y, params.bins, params.confidence)?,
         intervals: IntervalSettings {
             confidence: params.confidence,

@@ -91,7 +91,15 @@ pub(crate) fn qini_areas_ranked(
     negative_effect: bool,
 ) -> Result<CurveAreas> {
     let model = super::curves::model_points(super::curves::Kind::Qini, ranking, treatment, outcome);
-    let groups = Groups::count(treatment, outcome);
+    qini_areas_of(&model, Groups::count(treatment, outcome), negative_effect)
+}
+
+/// Qini areas from the model curve's points ([`super::curves::model_points`]) and the row totals.
+pub(crate) fn qini_areas_of(
+    model: &CurvePoints,
+    groups: Groups,
+    negative_effect: bool,
+) -> Result<CurveAreas> {
     let perfect = if negative_effect {
         perfect_qini_points(groups)
     } else {
@@ -105,7 +113,7 @@ pub(crate) fn qini_areas_ranked(
         }
         p
     };
-    Ok(CurveAreas::of(&model, &perfect))
+    Ok(CurveAreas::of(model, &perfect))
 }
 
 pub(crate) fn uplift_areas_ranked(
@@ -115,8 +123,13 @@ pub(crate) fn uplift_areas_ranked(
 ) -> CurveAreas {
     let model =
         super::curves::model_points(super::curves::Kind::Uplift, ranking, treatment, outcome);
-    let perfect = perfect_uplift_points(Groups::count(treatment, outcome));
-    CurveAreas::of(&model, &perfect)
+    uplift_areas_of(&model, Groups::count(treatment, outcome))
+}
+
+/// Uplift-curve areas from the model curve's points and the row totals.
+pub(crate) fn uplift_areas_of(model: &CurvePoints, groups: Groups) -> CurveAreas {
+    let perfect = perfect_uplift_points(groups);
+    CurveAreas::of(model, &perfect)
 }
 
 #[cfg(test)]
