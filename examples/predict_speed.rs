@@ -46,20 +46,41 @@ fn main() {
     let all: Vec<u32> = (0..n as u32).collect();
     let oof: Vec<u32> = (0..n as u32).step_by(5).collect();
     let mut sum = 0.0;
+    // CPU seconds of the whole process (user + system, /proc/self/stat; Linux only, else 0)
+    let cpu = || -> f64 {
+        std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| {
+                let f: Vec<f64> = s
+                    .rsplit(')')
+                    .next()?
+                    .split_whitespace()
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
+                Some(f.iter().sum::<f64>() / 100.0)
+            })
+            .unwrap_or(0.0)
+    };
     for run in 0..3 {
+        let c0 = cpu();
         let t = Instant::now();
         let p = model.predict(&design, &all);
         let t1 = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let q = model.predict(&design, &oof);
         let t2 = t.elapsed().as_secs_f64();
+        let c1 = cpu();
         sum += p.iter().sum::<f64>() + q.iter().sum::<f64>();
         println!(
-            "run {run}: all {:.3} s ({:.2} ns/row-level), every 5th {:.3} s ({:.2} ns/row-level)",
+            "run {run}: all {:.3} s ({:.2} ns/row-level), every 5th {:.3} s ({:.2} ns/row-level); CPU {:.2} s ({:.2} ns/row-level)",
             t1,
             t1 * 1e9 / (n * TREES * DEPTH) as f64,
             t2,
-            t2 * 1e9 / (n / 5 * TREES * DEPTH) as f64
+            t2 * 1e9 / (n / 5 * TREES * DEPTH) as f64,
+            c1 - c0,
+            (c1 - c0) * 1e9 / ((n + n / 5) * TREES * DEPTH) as f64
         );
     }
     println!("checksum {sum:.17e} trees {}", model.n_trees());
