@@ -311,6 +311,8 @@ struct Grouped {
     size: [Vec<u32>; 2],
     /// Per arm, running totals of `size` (end of each cell), for dealing single draws.
     ends: [Vec<u64>; 2],
+    /// Per arm, each cell's Poisson draw ([`cell_draws`]).
+    draws: [Vec<PoissonDraw>; 2],
     cut_overall: Option<u64>,
     cut_by_group: Option<[u64; 2]>,
 }
@@ -343,7 +345,7 @@ impl Grouped {
             size[0].extend([cur[1], cur[3]]);
             size[1].extend([cur[0], cur[2]]);
         }
-        let ends = [0, 1].map(|a| {
+        let ends: [Vec<u64>; 2] = [0, 1].map(|a| {
             size[a]
                 .iter()
                 .scan(0u64, |s, &m| {
@@ -352,9 +354,11 @@ impl Grouped {
                 })
                 .collect()
         });
+        let draws = [0, 1].map(|a| cell_draws(&size[a], &ends[a]));
         Grouped {
             size,
             ends,
+            draws,
             cut_overall: ranked.cut_overall,
             cut_by_group: ranked.cut_by_group,
         }
@@ -368,8 +372,8 @@ impl Grouped {
     fn draw(&self, seed: u64, rep: u64, counts: &mut [Vec<u32>; 2]) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(rep);
-        for ((size, ends), out) in self.size.iter().zip(&self.ends).zip(counts.iter_mut()) {
-            multinomial(&mut rng, size, ends, out);
+        for ((draws, ends), out) in self.draws.iter().zip(&self.ends).zip(counts.iter_mut()) {
+            multinomial_with(&mut rng, draws, ends, out);
         }
     }
 
@@ -417,24 +421,41 @@ impl Grouped {
     }
 }
 
+/// Each cell's Poisson draw for [`multinomial_with`]: mean size_j · (n − 3√n)⁺ / n, n = Σ size (the same in
+/// every replicate, so its constants are worked out once).
+fn cell_draws(size: &[u32], ends: &[u64]) -> Vec<PoissonDraw> {
+    let n = ends.last().copied().unwrap_or(0);
+    let nf = n as f64;
+    let scale = (nf - 3.0 * libm::sqrt(nf)).max(0.0) / nf;
+    size.iter()
+        .map(|&m| {
+            if m == 0 {
+                PoissonDraw::Zero
+            } else {
+                PoissonDraw::new(f64::from(m) * scale)
+            }
+        })
+        .collect()
+}
+
 /// Exactly Multinomial(n; size_j / n) copies per cell, n = Σ size (see the module docs).
+#[cfg(test)]
 fn multinomial(rng: &mut ChaCha8Rng, size: &[u32], ends: &[u64], out: &mut Vec<u32>) {
+    multinomial_with(rng, &cell_draws(size, ends), ends, out);
+}
+
+/// [`multinomial`] with the cells' draws from [`cell_draws`].
+fn multinomial_with(rng: &mut ChaCha8Rng, draws: &[PoissonDraw], ends: &[u64], out: &mut Vec<u32>) {
     let n = ends.last().copied().unwrap_or(0);
     out.clear();
-    out.resize(size.len(), 0);
+    out.resize(draws.len(), 0);
     if n == 0 {
         return;
     }
-    let nf = n as f64;
-    let scale = (nf - 3.0 * libm::sqrt(nf)).max(0.0) / nf;
     let mut drawn = loop {
         let mut s = 0u64;
-        for (o, &m) in out.iter_mut().zip(size) {
-            let c = if m == 0 {
-                0
-            } else {
-                poisson(rng, f64::from(m) * scale)
-            };
+        for (o, d) in out.iter_mut().zip(draws) {
+            let c = d.draw(rng);
             *o = c.min(u64::from(u32::MAX)) as u32;
             s += u64::from(*o);
         }
@@ -469,41 +490,89 @@ fn uniform(rng: &mut ChaCha8Rng) -> f64 {
 
 /// A Poisson(mu) variate: multiplication method below 10, PTRS (Hörmann 1993, "The transformed rejection method
 /// for generating Poisson random variables") from 10; `libm` only, so the same bits on every platform.
+#[cfg(test)]
 fn poisson(rng: &mut ChaCha8Rng, mu: f64) -> u64 {
-    if mu <= 0.0 {
-        return 0;
+    PoissonDraw::new(mu).draw(rng)
+}
+
+/// Poisson(mu) with the constants that depend on mu alone worked out once (see [`poisson`]): each draw takes
+/// the same random numbers and gives the same value as computing them every time.
+#[derive(Debug, Clone, Copy)]
+enum PoissonDraw {
+    /// mu ≤ 0: always 0, no random number taken.
+    Zero,
+    /// mu < 10: multiplication method, `limit` = e^−mu.
+    Small { limit: f64 },
+    /// mu ≥ 10: PTRS.
+    Large {
+        mu: f64,
+        loglam: f64,
+        a: f64,
+        b: f64,
+        vr: f64,
+        log_inv_alpha: f64,
+    },
+}
+
+impl PoissonDraw {
+    fn new(mu: f64) -> PoissonDraw {
+        if mu <= 0.0 {
+            return PoissonDraw::Zero;
+        }
+        if mu < 10.0 {
+            return PoissonDraw::Small {
+                limit: libm::exp(-mu),
+            };
+        }
+        let slam = libm::sqrt(mu);
+        let b = 0.931 + 2.53 * slam;
+        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        PoissonDraw::Large {
+            mu,
+            loglam: libm::log(mu),
+            a: -0.059 + 0.02483 * b,
+            b,
+            vr: 0.9277 - 3.6224 / (b - 2.0),
+            log_inv_alpha: libm::log(inv_alpha),
+        }
     }
-    if mu < 10.0 {
-        let limit = libm::exp(-mu);
-        let mut k = 0u64;
-        let mut prod = uniform(rng);
-        while prod > limit {
-            k += 1;
-            prod *= uniform(rng);
-        }
-        return k;
-    }
-    let slam = libm::sqrt(mu);
-    let loglam = libm::log(mu);
-    let b = 0.931 + 2.53 * slam;
-    let a = -0.059 + 0.02483 * b;
-    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-    let vr = 0.9277 - 3.6224 / (b - 2.0);
-    loop {
-        let u = uniform(rng) - 0.5;
-        let v = uniform(rng);
-        let us = 0.5 - u.abs();
-        let k = libm::floor((2.0 * a / us + b) * u + mu + 0.43);
-        if us >= 0.07 && v <= vr {
-            return k as u64;
-        }
-        if k < 0.0 || (us < 0.013 && v > us) {
-            continue;
-        }
-        if libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b)
-            <= -mu + k * loglam - libm::lgamma(k + 1.0)
-        {
-            return k as u64;
+
+    fn draw(&self, rng: &mut ChaCha8Rng) -> u64 {
+        match *self {
+            PoissonDraw::Zero => 0,
+            PoissonDraw::Small { limit } => {
+                let mut k = 0u64;
+                let mut prod = uniform(rng);
+                while prod > limit {
+                    k += 1;
+                    prod *= uniform(rng);
+                }
+                k
+            }
+            PoissonDraw::Large {
+                mu,
+                loglam,
+                a,
+                b,
+                vr,
+                log_inv_alpha,
+            } => loop {
+                let u = uniform(rng) - 0.5;
+                let v = uniform(rng);
+                let us = 0.5 - u.abs();
+                let k = libm::floor((2.0 * a / us + b) * u + mu + 0.43);
+                if us >= 0.07 && v <= vr {
+                    return k as u64;
+                }
+                if k < 0.0 || (us < 0.013 && v > us) {
+                    continue;
+                }
+                if libm::log(v) + log_inv_alpha - libm::log(a / (us * us) + b)
+                    <= -mu + k * loglam - libm::lgamma(k + 1.0)
+                {
+                    return k as u64;
+                }
+            },
         }
     }
 }
