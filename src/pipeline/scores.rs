@@ -168,28 +168,39 @@ fn push_cell(buf: &mut String, s: &str) {
     }
 }
 
-impl ScoreColumns {
-    /// Write as CSV (header + one line per row).
-    pub fn write_csv<W: Write>(&self, out: &mut W) -> Result<()> {
-        self.write_csv_part(out, true)
-    }
+/// A text column read by row position (no copy of the cells).
+pub type TextColumn<'a> = Box<dyn Fn(usize) -> &'a str + Sync + 'a>;
 
-    /// Write the rows as CSV lines, after the header line when `header` (a file written in parts: the first
-    /// part with its header, the others without).
+/// The columns of [`ScoreColumns`], borrowed (numbers as slices, text cells by position), so a caller that
+/// holds them elsewhere writes SCORES.csv without copying a cell: the same text as `ScoreColumns`.
+pub struct ScoreRows<'a> {
+    pub row: &'a [u32],
+    pub uplift: &'a [f64],
+    pub uplift_se: Option<&'a [f64]>,
+    pub p_control: Option<&'a [f64]>,
+    pub p_treated: Option<&'a [f64]>,
+    pub response_score: Option<&'a [f64]>,
+    pub id: Option<TextColumn<'a>>,
+    pub archetype: Option<TextColumn<'a>>,
+    pub review: Option<TextColumn<'a>>,
+}
+
+impl ScoreRows<'_> {
+    /// Write the rows as CSV lines, after the header line when `header_line`.
     pub fn write_csv_part<W: Write>(&self, out: &mut W, header_line: bool) -> Result<()> {
         let n = self.uplift.len();
         let mut header = vec!["row", "uplift"];
-        let numeric: Vec<(&str, &Vec<f64>)> = [
-            ("uplift_se", &self.uplift_se),
-            ("p_control", &self.p_control),
-            ("p_treated", &self.p_treated),
-            ("response_score", &self.response_score),
+        let numeric: Vec<(&str, &[f64])> = [
+            ("uplift_se", self.uplift_se),
+            ("p_control", self.p_control),
+            ("p_treated", self.p_treated),
+            ("response_score", self.response_score),
         ]
         .into_iter()
-        .filter_map(|(name, col)| col.as_ref().map(|c| (name, c)))
+        .filter_map(|(name, col)| col.map(|c| (name, c)))
         .collect();
         header.extend(numeric.iter().map(|(name, _)| *name));
-        let text: Vec<(&str, &Vec<String>)> = [
+        let text: Vec<(&str, &TextColumn)> = [
             ("id", &self.id),
             ("archetype", &self.archetype),
             ("review", &self.review),
@@ -211,20 +222,21 @@ impl ScoreColumns {
                     push_num(buf, col[i]);
                 }
                 for (_, col) in &text {
-                    push_cell(buf, &col[i]);
+                    push_cell(buf, col(i));
                 }
                 buf.push('\n');
             }
         };
         // Natively, chunks of rows are formatted on the thread pool (formatting floats is most of the time),
-        // a batch of chunks at a time, and written in order.
+        // a batch of chunks at a time, and written in order; the batch's buffers are reused.
         const CHUNK: usize = 16_384;
         const BATCH: usize = 32;
         let chunks: Vec<std::ops::Range<usize>> = (0..n.div_ceil(CHUNK))
             .map(|c| c * CHUNK..((c + 1) * CHUNK).min(n))
             .collect();
+        let mut bufs: Vec<String> = vec![String::new(); BATCH.min(chunks.len())];
         for batch in chunks.chunks(BATCH) {
-            let mut bufs: Vec<String> = vec![String::new(); batch.len()];
+            let bufs = &mut bufs[..batch.len()];
             #[cfg(not(target_arch = "wasm32"))]
             {
                 use rayon::prelude::*;
@@ -236,11 +248,39 @@ impl ScoreColumns {
             for (b, r) in bufs.iter_mut().zip(batch) {
                 lines(r.clone(), b);
             }
-            for b in &bufs {
+            for b in bufs.iter() {
                 out.write_all(b.as_bytes()).map_err(io)?;
             }
         }
         Ok(())
+    }
+}
+
+impl ScoreColumns {
+    /// Write as CSV (header + one line per row).
+    pub fn write_csv<W: Write>(&self, out: &mut W) -> Result<()> {
+        self.write_csv_part(out, true)
+    }
+
+    /// Write the rows as CSV lines, after the header line when `header` (a file written in parts: the first
+    /// part with its header, the others without).
+    pub fn write_csv_part<W: Write>(&self, out: &mut W, header_line: bool) -> Result<()> {
+        fn text_of(col: &Option<Vec<String>>) -> Option<TextColumn<'_>> {
+            col.as_ref()
+                .map(|c| Box::new(move |i: usize| c[i].as_str()) as TextColumn<'_>)
+        }
+        ScoreRows {
+            row: &self.row,
+            uplift: &self.uplift,
+            uplift_se: self.uplift_se.as_deref(),
+            p_control: self.p_control.as_deref(),
+            p_treated: self.p_treated.as_deref(),
+            response_score: self.response_score.as_deref(),
+            id: text_of(&self.id),
+            archetype: text_of(&self.archetype),
+            review: text_of(&self.review),
+        }
+        .write_csv_part(out, header_line)
     }
 
     /// Read a scores file: `uplift` is required; `row` (else the line order is the row), `uplift_se`,
