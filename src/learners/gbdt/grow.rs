@@ -12,6 +12,9 @@
 //!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
 //! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
 //!   child's histogram is built, the sibling's is the parent's minus it;
+//! - a split's rule is a 256-entry table per split ([`left_table`]: does bin b go left?), so the partition and
+//!   the final leaves read one table entry per row instead of comparing (branch-free; measured in
+//!   docs/BENCHMARKS.md, GBDT round 6, where the tried-and-not-kept fused partition + histogram is noted too);
 //! - children at the depth limit are never partitioned: their leaf numbers are written straight from the
 //!   parent's row range;
 //! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number (2 bytes,
@@ -643,22 +646,33 @@ fn goes_left(b: u8, t: u8, missing_left: bool) -> bool {
     }
 }
 
+/// Which bins of the split feature go left: `goes_left(b) as u8` for every bin b. A table load per row
+/// instead of comparisons (the compiler turned `goes_left` into an unpredictable branch in
+/// [`set_final_pair`]; measured in docs/BENCHMARKS.md, GBDT round 6).
+fn left_table(s: &Split) -> [u8; NB] {
+    let mut lut = [0u8; NB];
+    for (b, l) in lut.iter_mut().enumerate() {
+        *l = goes_left(b as u8, s.bin, s.missing_left) as u8;
+    }
+    lut
+}
+
 /// Branch-free stable partition of `idx`: left rows move to the front of `idx` in their order, right rows
-/// are written in their order to the front of `right` (at least as long as `idx`). Returns the number of
-/// left rows.
+/// are written in their order to the front of `right` (at least as long as `idx`). `col`: the split
+/// feature's bins; `lut`: its [`left_table`]. Returns the number of left rows.
 #[inline(never)]
-fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -> usize {
-    let (mut nl, mut nr) = (0usize, 0usize);
+fn split_rows(col: &[u8], lut: &[u8; NB], idx: &mut [u32], right: &mut [u32]) -> usize {
+    let mut nl = 0usize;
     let m = idx.len();
     let right = &mut right[..m];
     for i in 0..m {
         let r = idx[i];
-        let go = goes_left(col[r as usize], t, ml);
-        // nl ≤ i: position nl was already read. Write both, advance one: no unpredictable branch.
+        let go = lut[col[r as usize] as usize] as usize;
+        // nl ≤ i: position nl was already read, and i − nl rows went right so far. Write both, advance
+        // one: no unpredictable branch.
         idx[nl] = r;
-        right[nr.min(m - 1)] = r;
-        nl += go as usize;
-        nr += (!go) as usize;
+        right[i - nl] = r;
+        nl += go;
     }
     nl
 }
@@ -667,7 +681,7 @@ fn split_rows(col: &[u8], t: u8, ml: bool, idx: &mut [u32], right: &mut [u32]) -
 /// Large ranges are partitioned in fixed chunks on rayon's threads natively, then the chunks' left parts and
 /// right parts are concatenated in chunk order: the result is the same as one sequential pass.
 fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
-    let (t, ml) = (s.bin, s.missing_left);
+    let lut = left_table(s);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
     let m = idx.len();
     if scratch.len() < m {
@@ -680,7 +694,7 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
         let lefts: Vec<usize> = idx
             .par_chunks_mut(PART)
             .zip(scratch.par_chunks_mut(PART))
-            .map(|(c, r)| split_rows(col, t, ml, c, r))
+            .map(|(c, r)| split_rows(col, &lut, c, r))
             .collect();
         // every chunk's left part moves forward (never past unread data), then every chunk's right part
         let mut k = 0;
@@ -696,7 +710,7 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
         }
         return total_left;
     }
-    let nl = split_rows(col, t, ml, idx, scratch);
+    let nl = split_rows(col, &lut, idx, scratch);
     idx[nl..].copy_from_slice(&scratch[..m - nl]);
     nl
 }
@@ -705,11 +719,10 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
 /// partitioning them.
 #[inline(never)]
 fn set_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, o: [u16; 2], leaf_of: &mut [u16]) {
-    let (t, ml) = (s.bin, s.missing_left);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
+    let leaf = left_table(s).map(|l| o[l as usize]);
     for &r in idx {
-        let b = col[r as usize];
-        leaf_of[r as usize] = o[goes_left(b, t, ml) as usize];
+        leaf_of[r as usize] = leaf[col[r as usize] as usize];
     }
 }
 
@@ -724,6 +737,25 @@ fn set_leaf(idx: &[u32], leaf: u16, leaf_of: &mut [u16]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn left_table_sends_bins_up_to_the_threshold_and_missing_as_told() {
+        // threshold bin 3: bins 1, 2, 3 go left, 4..=255 right; bin 0 (missing) follows `missing_left`
+        for ml in [true, false] {
+            let s = Split {
+                gain: 1.0,
+                feature: 0,
+                bin: 3,
+                missing_left: ml,
+                left: [0.0; 2],
+                right: [0.0; 2],
+            };
+            let lut = left_table(&s);
+            assert_eq!(lut[0], ml as u8);
+            assert_eq!(&lut[1..4], &[1, 1, 1]);
+            assert!(lut[4..].iter().all(|&l| l == 0));
+        }
+    }
 
     #[test]
     fn partition_is_stable_and_matches_a_filter_at_any_size() {
