@@ -529,46 +529,6 @@ impl Quant {
 /// each loop runs on one element type (four `f32` lanes per 128-bit vector rather than two `f64`).
 const BLOCK_ROWS: usize = 256;
 
-/// Add one tree's values to the scores of design rows `rows` (the validation part, every round): the batch walk
-/// of [`FlatForest`] (branch-free, rows stepped together, straight from the design's column-major codes) rather
-/// than a walk of `Node`s per row. Same leaf per row as [`Tree::value`]; the value arrives as 0 + v, which
-/// differs from v only in the sign of a zero (no effect on a score's loss).
-fn add_tree(tree: &Tree, design: &Design, rows: &[u32], score: &mut [f64]) {
-    let n = design.binned.n_rows;
-    let nf = design.binned.n_features;
-    let codes = &design.binned.codes;
-    let Some(forest) = FlatForest::new(std::slice::from_ref(tree), 0.0, nf) else {
-        for (s, &r) in score.iter_mut().zip(rows) {
-            *s += tree.value(|j| codes[j * n + r as usize]);
-        }
-        return;
-    };
-    let block = |scratch: &mut Vec<u8>, (s, r): (&mut [f64], &[u32])| {
-        let mut v = [0f64; BLOCK];
-        let v = &mut v[..r.len()];
-        forest.raw_block(codes, n, r, v, scratch);
-        for (s, v) in s.iter_mut().zip(v.iter()) {
-            *s += v;
-        }
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        score
-            .par_chunks_mut(BLOCK)
-            .zip(rows.par_chunks(BLOCK))
-            .for_each_init(Vec::new, block);
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        let mut scratch = Vec::new();
-        score
-            .chunks_mut(BLOCK)
-            .zip(rows.chunks(BLOCK))
-            .for_each(|x| block(&mut scratch, x));
-    }
-}
-
 /// Add the last tree's leaf values (`values`, by leaf number; empty = nothing pending) to the rows' scores.
 #[inline(never)]
 fn add_leaf_values(score: &mut [f64], leaf_of: &[u16], values: &[f64]) {
@@ -760,6 +720,7 @@ impl Gbdt {
             nbins: (0..nf).map(|j| design.binned.n_bins(j)).collect(),
             upper: design.binned.upper.clone(),
         };
+        let valid_codes = gather(design, &valid_rows);
 
         // Base score: weighted mean in the training weighting.
         let (mut sy, mut sw) = (0.0f64, 0.0f64);
@@ -848,7 +809,9 @@ impl Gbdt {
                 pending = values;
                 t
             };
-            add_tree(&tree, design, &valid_rows, &mut vscore);
+            for (i, s) in vscore.iter_mut().enumerate() {
+                *s += tree.value(|j| valid_codes[i * nf + j]);
+            }
             last_leaf = max_leaf(&tree) as f32;
             trees.push(tree);
             if !valid_rows.is_empty() {

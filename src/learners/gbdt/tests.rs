@@ -698,29 +698,3 @@ fn squared_error_bound_holds_with_subsampling() {
         f.train_loss
     );
 }
-
-#[test]
-fn validation_update_equals_the_tree_walk() {
-    // Every tree of a model with missing values added to the scores of shuffled rows by
-    // `add_tree` gives the scores the per-row tree walk gives (to the bit, zeros' signs aside).
-    let (d, y) = logistic_data(3_000, 0.2, 21);
-    let p = GbdtParams {
-        trees: 12,
-        max_depth: 5,
-        ..GbdtParams::default()
-    };
-    let m = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
-    let mut rows = all_rows(&d);
-    rows.shuffle(&mut ChaCha8Rng::seed_from_u64(3));
-    rows.truncate(1_001);
-    let n = d.binned.n_rows;
-    let (mut fast, mut walk) = (vec![0.5f64; rows.len()], vec![0.5f64; rows.len()]);
-    for t in &m.trees {
-        add_tree(t, &d, &rows, &mut fast);
-        for (s, &r) in walk.iter_mut().zip(&rows) {
-            *s += t.value(|j| d.binned.codes[j * n + r as usize]);
-        }
-    }
-    assert_eq!(fast, walk);
-    assert!(m.trees.iter().any(|t| t.nodes.len() > 3));
-}
