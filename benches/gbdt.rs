@@ -6,8 +6,10 @@
 //! GBDT_BENCH_CSV=/tmp/gbdt.csv cargo bench --bench gbdt       # also write the data for scripts/compare_lightgbm.py
 //! ```
 //! Env: GBDT_BENCH_ROWS (training rows, default 1,000,000; 200,000 more are held out), GBDT_BENCH_RUNS
-//! (default 3; medians are reported), GBDT_BENCH_FORUST=0 (ours only, for A/B runs of our own changes). Settings: 100 trees, depth 6, learning rate 0.1, L2 1, min child
-//! weight 1, 255 bins, log loss. Data: 12 features with a known logistic truth (seeded, see `generate`).
+//! (default 3; medians are reported), GBDT_BENCH_FORUST=0 (ours only, for A/B runs of our own changes),
+//! GBDT_BENCH_OBJECTIVE=squared (squared error on the same 0/1 target, held-out mean squared error reported;
+//! default log loss). Settings: 100 trees, depth 6, learning rate 0.1, L2 1, min child weight 1, 255 bins.
+//! Data: 12 features with a known logistic truth (seeded, see `generate`).
 //! The same file builds for wasm32-wasip1 and runs under node (scripts/bench-wasm.mjs).
 
 use std::io::Write;
@@ -33,6 +35,11 @@ fn log_loss(p: &[f64], y: &[f64]) -> f64 {
     s / p.len() as f64
 }
 
+fn mean_squared_error(p: &[f64], y: &[f64]) -> f64 {
+    let s: f64 = p.iter().zip(y).map(|(p, y)| (p - y) * (p - y)).sum();
+    s / p.len() as f64
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -51,6 +58,23 @@ fn main() {
     let n_train = env_usize("GBDT_BENCH_ROWS", if smoke { 20_000 } else { 1_000_000 });
     let n_test = if smoke { 5_000 } else { 200_000 };
     let runs = env_usize("GBDT_BENCH_RUNS", if smoke { 1 } else { 3 }).max(1);
+    let squared = std::env::var("GBDT_BENCH_OBJECTIVE").is_ok_and(|v| v == "squared");
+    let (objective, objective_name, metric) = if squared {
+        (
+            Objective::SquaredError,
+            "squared error",
+            "mean squared error",
+        )
+    } else {
+        (Objective::LogLoss, "log loss", "log loss")
+    };
+    let held_out = |p: &[f64], y: &[f64]| {
+        if squared {
+            mean_squared_error(p, y)
+        } else {
+            log_loss(p, y)
+        }
+    };
     let target = if cfg!(target_arch = "wasm32") {
         "wasm32"
     } else {
@@ -58,7 +82,7 @@ fn main() {
     };
     println!(
         "gbdt bench ({target}): {n_train} training rows + {n_test} held out, {N_FEATURES} features, \
-         {TREES} trees, depth {DEPTH}, learning rate {LR}, log loss, {runs} runs"
+         {TREES} trees, depth {DEPTH}, learning rate {LR}, {objective_name}, {runs} runs"
     );
     let (cols, y) = generate(n_train + n_test, 20_260_101);
     let rate = y[..n_train].iter().sum::<f64>() / n_train as f64;
@@ -121,12 +145,20 @@ fn main() {
             weight: None,
         };
         let model = Gbdt::new(params.clone())
-            .fit_model(&data, Objective::LogLoss, &|| false, &|_, _| {})
+            .fit_model(&data, objective, &|| false, &|_, _| {})
             .expect("fit");
         let t2 = Instant::now();
         t_bin.push((t1 - t0).as_secs_f64());
         t_fit.push((t2 - t1).as_secs_f64());
-        ours_loss = log_loss(&model.predict(&design, &test_rows), &y[n_train..]);
+        ours_loss = held_out(&model.predict(&design, &test_rows), &y[n_train..]);
+        if run == 0 {
+            // FNV-1a of the serialized model: equal natively and in wasm, on any number of threads.
+            let json = serde_json::to_string(&model).expect("serialize");
+            let h = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+            });
+            println!("model checksum (FNV-1a of its JSON): {h:016x}");
+        }
         drop(design);
         println!(
             "run {run}: ours bin {:.3} s + fit {:.3} s",
@@ -144,7 +176,11 @@ fn main() {
             let parallel = !cfg!(target_arch = "wasm32");
             let t0 = Instant::now();
             let mut b = GradientBooster::default()
-                .set_objective_type(ObjectiveType::LogLoss)
+                .set_objective_type(if squared {
+                    ObjectiveType::SquaredLoss
+                } else {
+                    ObjectiveType::LogLoss
+                })
                 .set_iterations(TREES)
                 .set_learning_rate(LR as f32)
                 .set_max_depth(DEPTH)
@@ -155,8 +191,12 @@ fn main() {
             b.fit(&train, &y[..n_train], w, None).expect("forust fit");
             t_forust.push(t0.elapsed().as_secs_f64());
             let raw = b.predict(&test, parallel);
-            let p: Vec<f64> = raw.iter().map(|s| 1.0 / (1.0 + (-s).exp())).collect();
-            forust_loss = log_loss(&p, &y[n_train..]);
+            let p: Vec<f64> = if squared {
+                raw
+            } else {
+                raw.iter().map(|s| 1.0 / (1.0 + (-s).exp())).collect()
+            };
+            forust_loss = held_out(&p, &y[n_train..]);
             println!("run {run}: forust fit {:.3} s", t_forust[run]);
         }
     }
@@ -168,7 +208,7 @@ fn main() {
     let ours_fit = median(t_fit.clone());
     let ours_total = median(t_bin.iter().zip(&t_fit).map(|(a, b)| a + b).collect());
     println!(
-        "ours:   bin {:.3} s + fit {:.3} s; bin + fit {:.3} s (medians of {runs}; fit runs {:?}), held-out log loss {:.6}",
+        "ours:   bin {:.3} s + fit {:.3} s; bin + fit {:.3} s (medians of {runs}; fit runs {:?}), held-out {metric} {:.6}",
         median(t_bin.clone()),
         ours_fit,
         ours_total,
@@ -178,7 +218,7 @@ fn main() {
     if !t_forust.is_empty() {
         let f = median(t_forust.clone());
         println!(
-            "forust: fit {:.3} s (median of {runs}; runs {:?}), held-out log loss {:.6}",
+            "forust: fit {:.3} s (median of {runs}; runs {:?}), held-out {metric} {:.6}",
             f,
             ms(&t_forust),
             forust_loss

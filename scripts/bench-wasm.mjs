@@ -4,7 +4,7 @@
 //   CARGO_TARGET_DIR=target cargo bench --bench gbdt --features bench-forust --target wasm32-wasip1 --no-run
 //   node scripts/bench-wasm.mjs target/wasm32-wasip1/release/deps/gbdt-*.wasm
 //
-// GBDT_BENCH_ROWS / GBDT_BENCH_RUNS / GBDT_BENCH_FORUST are passed through to the program.
+// GBDT_BENCH_ROWS / GBDT_BENCH_RUNS / GBDT_BENCH_FORUST / GBDT_BENCH_OBJECTIVE are passed through to the program.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import process from 'node:process';
@@ -15,7 +15,7 @@ if (!path) {
   process.exit(2);
 }
 const env = {};
-for (const k of ['GBDT_BENCH_ROWS', 'GBDT_BENCH_RUNS', 'GBDT_BENCH_FORUST']) if (process.env[k]) env[k] = process.env[k];
+for (const k of ['GBDT_BENCH_ROWS', 'GBDT_BENCH_RUNS', 'GBDT_BENCH_FORUST', 'GBDT_BENCH_OBJECTIVE']) if (process.env[k]) env[k] = process.env[k];
 const wasi = new WASI({ version: 'preview1', args: ['gbdt', '--bench'], env, returnOnExit: true });
 const module = await WebAssembly.compile(await readFile(path));
 const imports = { wasi_snapshot_preview1: wasi.wasiImport };

@@ -360,10 +360,15 @@ fn exp_f32(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    // 1.5·2²³: adding and subtracting it rounds to the nearest integer (|x·log2 e| < 2²²)
+    // 1.5·2²³: adding it rounds x·log2 e to the nearest integer k (|k| < 2²²), which then sits in the low
+    // mantissa bits of t (t stays in [2²³, 2²⁴), where one unit is one step of the mantissa): k as an integer is
+    // t's bits minus ROUND's bits. A float → int cast (`k as i32`) would saturate, which compiles to scalar
+    // conversions and compares per lane natively; the bit difference is one vector integer subtraction.
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let k = (x * LOG2E + ROUND) - ROUND;
+    let t = x * LOG2E + ROUND;
+    let k = t - ROUND;
+    let ki = t.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
     let r = (x - k * LN2_HI) - k * LN2_LO;
     let mut p = 1.987_569_1e-4f32;
     p = p * r + 1.398_199_9e-3;
@@ -372,7 +377,7 @@ fn exp_f32(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5e-1;
     let e = p * r * r + r + 1.0;
-    e * f32::from_bits(((k as i32 + 127) as u32) << 23)
+    e * f32::from_bits((ki.wrapping_add(127) as u32) << 23)
 }
 
 /// Rows per call in the per-row passes (gradients, quantization, loss). In wasm, V8 keeps a function that runs
@@ -380,51 +385,29 @@ fn exp_f32(x: f32) -> f32 {
 /// a non-inlined chunk function; natively the chunks run on rayon's threads.
 const PASS: usize = 16_384;
 
-/// Gradient and hessian of every training row at the current scores (f32, packed); returns the largest
-/// |grad| and hess (for quantization).
-fn gradients(
-    objective: Objective,
-    score: &[f64],
-    y: &[f32],
-    w: &[f32],
-    gh: &mut [[f32; 2]],
-) -> [f32; 2] {
+/// Gradient and hessian of every training row at the current scores (f32, packed; the float-gradient path).
+fn gradients(objective: Objective, score: &[f64], y: &[f32], w: &[f32], gh: &mut [[f32; 2]]) {
     let one = |(((g, s), y), w)| gradients_chunk(objective, s, y, w, g);
     #[cfg(not(target_arch = "wasm32"))]
-    let maxima: Vec<[u32; 2]> = {
+    {
         use rayon::prelude::*;
         gh.par_chunks_mut(PASS)
             .zip(score.par_chunks(PASS))
             .zip(y.par_chunks(PASS))
             .zip(w.par_chunks(PASS))
-            .map(one)
-            .collect()
-    };
+            .for_each(one);
+    }
     #[cfg(target_arch = "wasm32")]
-    let maxima: Vec<[u32; 2]> = gh
-        .chunks_mut(PASS)
+    gh.chunks_mut(PASS)
         .zip(score.chunks(PASS))
         .zip(y.chunks(PASS))
         .zip(w.chunks(PASS))
-        .map(one)
-        .collect();
-    let m = maxima
-        .iter()
-        .fold([0u32; 2], |a, b| [a[0].max(b[0]), a[1].max(b[1])]);
-    [f32::from_bits(m[0]), f32::from_bits(m[1])]
+        .for_each(one);
 }
 
-/// One chunk of [`gradients`]; the maxima are returned as bits (non-negative floats order like their bits,
-/// and an integer maximum vectorizes).
+/// One chunk of [`gradients`].
 #[inline(never)]
-fn gradients_chunk(
-    objective: Objective,
-    score: &[f64],
-    y: &[f32],
-    w: &[f32],
-    gh: &mut [[f32; 2]],
-) -> [u32; 2] {
-    let (mut mg, mut mh) = (0u32, 0u32);
+fn gradients_chunk(objective: Objective, score: &[f64], y: &[f32], w: &[f32], gh: &mut [[f32; 2]]) {
     for (((g, &s), &yi), &wi) in gh.iter_mut().zip(score).zip(y).zip(w) {
         *g = match objective {
             Objective::LogLoss => {
@@ -433,10 +416,7 @@ fn gradients_chunk(
             }
             Objective::SquaredError => [(s as f32 - yi) * wi, wi],
         };
-        mg = mg.max(g[0].abs().to_bits());
-        mh = mh.max(g[1].abs().to_bits());
     }
-    [mg, mh]
 }
 
 /// A 32-bit integer hash (Wellons' "lowbias32"): the per-row noise of the stochastic rounding.
@@ -458,30 +438,10 @@ fn quant_levels(n: usize) -> (i32, i32) {
     (g, h)
 }
 
-/// Quantize `(grad, hess)` to integers with unbiased stochastic rounding: grad ↦ ⌊grad/s_g + u⌋, u uniform in
-/// [0, 1) from a hash of (key, row), s_g = max |grad| / levels (likewise hess; `max` from [`gradients`]).
-/// Writes `g·2³² + h` per row and returns the scales (s_g, s_h) that turn integer sums back into gradient units.
-fn quantize(gh: &[[f32; 2]], max: [f32; 2], keys: [u32; 2], out: &mut [i64]) -> [f64; 2] {
-    let (q, scale) = Quant::new(gh.len(), max, keys);
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        out.par_chunks_mut(PASS)
-            .zip(gh.par_chunks(PASS))
-            .enumerate()
-            .for_each(|(c, (o, g))| quantize_chunk(&q, c * PASS, g, o));
-    }
-    #[cfg(target_arch = "wasm32")]
-    for (c, (o, g)) in out.chunks_mut(PASS).zip(gh.chunks(PASS)).enumerate() {
-        quantize_chunk(&q, c * PASS, g, o);
-    }
-    scale
-}
-
-/// `x` limited to `lo..=hi` (NaN ↦ `lo`) by comparisons: `f64::max` / `min` are calls of `fmax` / `fmin` in
+/// `x` limited to `lo..=hi` (NaN ↦ `lo`) by comparisons: `f32::max` / `min` are calls of `fmaxf` / `fminf` in
 /// wasm (their NaN rule differs from wasm's), which stop the loop from vectorizing.
 #[inline(always)]
-fn within(x: f64, lo: f64, hi: f64) -> f64 {
+fn within(x: f32, lo: f32, hi: f32) -> f32 {
     let x = if x >= lo { x } else { lo };
     if x <= hi {
         x
@@ -492,49 +452,82 @@ fn within(x: f64, lo: f64, hi: f64) -> f64 {
 
 /// Settings of one round's quantization.
 struct Quant {
-    levels: (i32, i32),
-    inv: [f64; 2],
-    keys: [u32; 2],
+    /// Largest |grad| and hess levels (≤ 2¹⁵, 2¹⁶: exact in `f32`).
+    levels: [f32; 2],
+    /// Levels per gradient unit.
+    inv: [f32; 2],
+    /// The round's key of the rounding noise.
+    key: u32,
 }
 
 impl Quant {
-    /// The quantization of `n` rows whose largest |grad| and hess are `max`, and the scales (s_g, s_h).
-    fn new(n: usize, max: [f32; 2], keys: [u32; 2]) -> (Self, [f64; 2]) {
-        let levels = quant_levels(n);
-        let inv = |m: f32, l: i32| if m > 0.0 { l as f64 / m as f64 } else { 0.0 };
-        let sc = |m: f32, l: i32| if m > 0.0 { m as f64 / l as f64 } else { 0.0 };
-        let q = Quant {
-            levels,
-            inv: [inv(max[0], levels.0), inv(max[1], levels.1)],
-            keys,
+    /// The quantization of `n` rows whose largest |grad| and hess are `max`, and the scales (s_g, s_h) that
+    /// turn integer sums back into gradient units (exactly 1 / `inv`).
+    fn new(n: usize, max: [f32; 2], key: u32) -> (Self, [f64; 2]) {
+        let (gl, hl) = quant_levels(n);
+        let inv = |m: f32, l: i32| {
+            if m > 0.0 {
+                (l as f64 / m as f64) as f32
+            } else {
+                0.0
+            }
         };
-        (q, [sc(max[0], levels.0), sc(max[1], levels.1)])
+        let inv = [inv(max[0], gl), inv(max[1], hl)];
+        let sc = |i: f32| if i > 0.0 { 1.0 / i as f64 } else { 0.0 };
+        let q = Quant {
+            levels: [gl as f32, hl as f32],
+            inv,
+            key,
+        };
+        (q, [sc(inv[0]), sc(inv[1])])
     }
 
-    /// The packed quantized value of (g, h) for training row `r`: ⌊x + u⌋ computed as x + u − ½ rounded to
-    /// the nearest integer by adding 1.5·2⁵² (the integer lands in the low bits), clamped first: plain float
-    /// adds and bit operations, so the loop vectorizes (a saturating float → int conversion does not).
+    /// The quantized levels of (g, h) for training row `r` (grad in two's complement; packed as g·2³² + h by
+    /// [`Quant::pack_block`]): ⌊x + u⌋ computed as x + u − ½ rounded to
+    /// the nearest integer by adding 1.5·2²³ (the integer lands in the low mantissa bits; |x| ≤ 2¹⁶ < 2²²),
+    /// clamped first. All in `f32` lanes: x = g·levels/max carries a relative error of 2⁻²⁴ (≤ 2⁻⁸ of a level
+    /// at 2¹⁶ levels), negligible next to the rounding step of one level. The noise of both halves comes from
+    /// one 32-bit hash of (row, key): its low 16 bits for grad, its high 16 bits for hess (u in steps of 2⁻¹⁶).
+    /// Plain float adds, integer → float conversions of 16-bit values and bit operations: the loop vectorizes
+    /// (a saturating float → int conversion does not).
     #[inline(always)]
-    fn pack(&self, r: u32, g: f32, h: f32) -> i64 {
-        const U: f64 = 1.0 / (1u64 << 32) as f64;
-        const MAGIC: f64 = 6_755_399_441_055_744.0;
-        let (gl, hl) = (self.levels.0 as f64, self.levels.1 as f64);
-        let ug = mix32(r.wrapping_add(self.keys[0])) as f64 * U - 0.5;
-        let uh = mix32(r.wrapping_add(self.keys[1])) as f64 * U - 0.5;
-        let xg = within(g as f64 * self.inv[0] + ug, -gl, gl) + MAGIC;
-        let xh = within(h as f64 * self.inv[1] + uh, 0.0, hl) + MAGIC;
-        let m = MAGIC.to_bits() as i64;
-        ((xg.to_bits() as i64 - m) << 32) + (xh.to_bits() as i64 - m)
+    fn levels_of(&self, r: u32, g: f32, h: f32) -> [u32; 2] {
+        const U: f32 = 1.0 / 65_536.0;
+        const MAGIC: f32 = 12_582_912.0;
+        let z = mix32(r.wrapping_add(self.key));
+        let ug = (z & 0xffff) as i32 as f32 * U - 0.5;
+        let uh = (z >> 16) as i32 as f32 * U - 0.5;
+        let [gl, hl] = self.levels;
+        let xg = within(g * self.inv[0] + ug, -gl, gl) + MAGIC;
+        let xh = within(h * self.inv[1] + uh, 0.0, hl) + MAGIC;
+        let m = MAGIC.to_bits();
+        [xg.to_bits().wrapping_sub(m), xh.to_bits().wrapping_sub(m)]
+    }
+
+    /// The packed levels g·2³² + h (grad level in the high half, two's complement; hess level ≥ 0 in the low half)
+    /// of a block of rows `r0..` (at most [`BLOCK_ROWS`]) into `out`: the levels first, in `u32` lanes (four rows
+    /// per 128-bit vector), then the packing into `i64` (a loop over 64-bit lanes would carry all the float work
+    /// two rows at a time).
+    #[inline(always)]
+    fn pack_block(&self, r0: u32, g: &[f32], h: &[f32], out: &mut [i64]) {
+        let (mut qg, mut qh) = ([0u32; BLOCK_ROWS], [0u32; BLOCK_ROWS]);
+        for (i, ((a, b), (&g, &h))) in qg
+            .iter_mut()
+            .zip(qh.iter_mut())
+            .zip(g.iter().zip(h))
+            .enumerate()
+        {
+            [*a, *b] = self.levels_of(r0.wrapping_add(i as u32), g, h);
+        }
+        for ((o, &a), &b) in out.iter_mut().zip(&qg).zip(&qh) {
+            *o = (((a as u64) << 32) | b as u64) as i64;
+        }
     }
 }
 
-/// One chunk of [`quantize`]; `first` is the training-row number of the chunk's first row.
-#[inline(never)]
-fn quantize_chunk(q: &Quant, first: usize, gh: &[[f32; 2]], out: &mut [i64]) {
-    for (i, (o, &[g, h])) in out.iter_mut().zip(gh).enumerate() {
-        *o = q.pack((first + i) as u32, g, h);
-    }
-}
+/// Rows per block in the per-row chunk functions: their `f32` work goes through stack arrays of this many rows, so
+/// each loop runs on one element type (four `f32` lanes per 128-bit vector rather than two `f64`).
+const BLOCK_ROWS: usize = 256;
 
 /// Add the last tree's leaf values (`values`, by leaf number; empty = nothing pending) to the rows' scores.
 #[inline(never)]
@@ -547,13 +540,14 @@ fn add_leaf_values(score: &mut [f64], leaf_of: &[u16], values: &[f64]) {
     }
 }
 
-/// Log loss with quantized gradients, one pass per round: the last tree's leaf values are added to the scores,
-/// then each row's gradient and hessian are computed and quantized against the bounds known up front
-/// (|grad| ≤ w, hess ≤ w/4 with w the largest weight), and, when `ts` is given, the root histogram of every
-/// training row is summed (chunk by chunk, while the chunk is in cache). Returns the scales and the chunk
-/// histograms in chunk order.
+/// Quantized gradients, one pass per round: the last tree's leaf values are added to the scores, then each
+/// row's gradient and hessian are computed and quantized against bounds known up front (see [`Gbdt::fit_model`]),
+/// and, when `ts` is given, the root histogram of every training row is summed (chunk by chunk, while the chunk
+/// is in cache). Returns the chunk histograms in chunk order and the largest |grad| of the pass (squared error
+/// only; 0 for log loss).
 #[allow(clippy::too_many_arguments)]
-fn logloss_pass(
+fn fused_pass(
+    objective: Objective,
     q: &Quant,
     score: &mut [f64],
     y: &[f32],
@@ -562,17 +556,23 @@ fn logloss_pass(
     values: &[f64],
     out: &mut [i64],
     ts: Option<&TrainSet>,
-) -> Vec<Vec<[i64; NB]>> {
+) -> (Vec<Vec<[i64; NB]>>, f32) {
     let one = |(c, (o, s)): (usize, (&mut [i64], &mut [f64]))| {
         let (a, b) = (c * PASS, c * PASS + o.len());
         if !values.is_empty() {
             add_leaf_values(s, &leaf_of[a..b], values);
         }
-        logloss_chunk(q, a, s, &y[a..b], &w[a..b], o);
-        ts.map(|ts| range_hist(ts, o, a))
+        let mg = match objective {
+            Objective::LogLoss => {
+                logloss_chunk(q, a, s, &y[a..b], &w[a..b], o);
+                0
+            }
+            Objective::SquaredError => squared_chunk(q, a, s, &y[a..b], &w[a..b], o),
+        };
+        (ts.map(|ts| range_hist(ts, o, a)), mg)
     };
     #[cfg(not(target_arch = "wasm32"))]
-    let hists: Vec<Option<Vec<[i64; NB]>>> = {
+    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = {
         use rayon::prelude::*;
         out.par_chunks_mut(PASS)
             .zip(score.par_chunks_mut(PASS))
@@ -581,21 +581,23 @@ fn logloss_pass(
             .collect()
     };
     #[cfg(target_arch = "wasm32")]
-    let hists: Vec<Option<Vec<[i64; NB]>>> = out
+    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = out
         .chunks_mut(PASS)
         .zip(score.chunks_mut(PASS))
         .enumerate()
         .map(one)
         .collect();
-    hists.into_iter().flatten().collect()
+    let mg = parts.iter().fold(0u32, |a, p| a.max(p.1));
+    let hists = parts.into_iter().filter_map(|p| p.0).collect();
+    (hists, f32::from_bits(mg))
 }
 
-/// One chunk of [`logloss_pass`]'s gradients; `first` is the training-row number of the chunk's first row.
+/// One chunk of [`fused_pass`]'s gradients for log loss; `first` is the training-row number of the chunk's first row.
 /// Blocks of 256 rows: gradients in `f32`, then their quantization (two loops that each vectorize).
 #[inline(never)]
 fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], out: &mut [i64]) {
-    const B: usize = 256;
-    let (mut g, mut h) = ([0f32; B], [0f32; B]);
+    const B: usize = BLOCK_ROWS;
+    let (mut sf, mut g, mut h) = ([0f32; B], [0f32; B], [0f32; B]);
     for (k, (((o, s), y), w)) in out
         .chunks_mut(B)
         .zip(score.chunks(B))
@@ -603,17 +605,60 @@ fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], o
         .zip(w.chunks(B))
         .enumerate()
     {
-        for ((((g, h), &s), &yi), &wi) in g.iter_mut().zip(h.iter_mut()).zip(s).zip(y).zip(w) {
-            let p = 1.0 / (1.0 + exp_f32(-(s as f32)));
+        let n = o.len();
+        for (a, &s) in sf.iter_mut().zip(s) {
+            *a = s as f32;
+        }
+        for ((((g, h), &s), &yi), &wi) in g.iter_mut().zip(h.iter_mut()).zip(&sf).zip(y).zip(w) {
+            let p = 1.0 / (1.0 + exp_f32(-s));
             *g = (p - yi) * wi;
             let v = p * (1.0 - p);
             *h = if v > 1e-16 { v } else { 1e-16 } * wi;
         }
-        let r0 = first + k * B;
-        for (i, ((o, &g), &h)) in o.iter_mut().zip(&g).zip(&h).enumerate() {
-            *o = q.pack((r0 + i) as u32, g, h);
-        }
+        q.pack_block((first + k * B) as u32, &g[..n], &h[..n], o);
     }
+}
+
+/// One chunk of [`fused_pass`]'s gradients for squared error (grad = w·(s − y), hess = w), in blocks of 256 rows
+/// like [`logloss_chunk`]; returns the largest |grad| as bits (the next round's bound starts from it).
+#[inline(never)]
+fn squared_chunk(
+    q: &Quant,
+    first: usize,
+    score: &[f64],
+    y: &[f32],
+    w: &[f32],
+    out: &mut [i64],
+) -> u32 {
+    const B: usize = BLOCK_ROWS;
+    let (mut sf, mut g) = ([0f32; B], [0f32; B]);
+    let mut mg = 0u32;
+    for (k, (((o, s), y), w)) in out
+        .chunks_mut(B)
+        .zip(score.chunks(B))
+        .zip(y.chunks(B))
+        .zip(w.chunks(B))
+        .enumerate()
+    {
+        let n = o.len();
+        for (a, &s) in sf.iter_mut().zip(s) {
+            *a = s as f32;
+        }
+        for ((g, &s), (&yi, &wi)) in g.iter_mut().zip(&sf).zip(y.iter().zip(w)) {
+            *g = (s - yi) * wi;
+            mg = mg.max(g.abs().to_bits());
+        }
+        q.pack_block((first + k * B) as u32, &g[..n], w, o);
+    }
+    mg
+}
+
+/// Largest |leaf value| of a tree (how far one round can move a score).
+fn max_leaf(tree: &Tree) -> f64 {
+    tree.nodes.iter().fold(0.0, |m, n| match n {
+        Node::Leaf { value } => m.max(value.abs()),
+        Node::Split { .. } => m,
+    })
 }
 
 impl Gbdt {
@@ -694,11 +739,22 @@ impl Gbdt {
 
         let mut score = vec![base_score; ts.n];
         let mut vscore = vec![base_score; valid_rows.len()];
-        // Log loss with quantized gradients runs one fused pass per round (see `logloss_pass`); otherwise the
-        // gradients are computed in `f32` first (and quantized against the round's maxima).
-        let fused = objective == Objective::LogLoss && p.quantized_gradients;
+        // Quantized gradients run one fused pass per round (see `fused_pass`); float gradients are computed in
+        // a pass of their own. The quantization needs bounds on |grad| and hess before the pass: log loss has
+        // |grad| ≤ w and hess ≤ w/4 (w the largest weight); squared error has hess = w, and |grad| = w·|s − y|
+        // after adding the last tree is at most the previous pass's exact max w·|s − y| plus w times the last
+        // tree's largest |leaf value| (round 0: the exact max at the base score); the quantization clamps the few
+        // ulps of `f32` rounding that may exceed it.
+        let fused = p.quantized_gradients;
         let mut gh = vec![[0f32; 2]; if fused { 0 } else { ts.n }];
         let wmax = w.iter().fold(0f32, |a, &b| a.max(b));
+        let mut gmax = match objective {
+            Objective::SquaredError if fused => y.iter().zip(&w).fold(0f32, |m, (&yi, &wi)| {
+                m.max(((base_score as f32 - yi) * wi).abs())
+            }),
+            _ => 0.0,
+        };
+        let mut last_leaf = 0f32;
         // Quantized gradients: packed integers per row and a separate seeded stream of rounding keys.
         let mut qgh = vec![0i64; if p.quantized_gradients { ts.n } else { 0 }];
         let mut qrng = ChaCha8Rng::seed_from_u64(p.seed ^ QUANT_SEED);
@@ -716,26 +772,24 @@ impl Gbdt {
             }
             let mut root = None;
             let grads = if fused {
-                let keys = [qrng.gen::<u32>(), qrng.gen::<u32>()];
-                let (q, scale) = Quant::new(ts.n, [wmax, wmax * 0.25], keys);
+                let max = match objective {
+                    Objective::LogLoss => [wmax, wmax * 0.25],
+                    Objective::SquaredError => [gmax + wmax * last_leaf, wmax],
+                };
+                let (q, scale) = Quant::new(ts.n, max, qrng.gen::<u32>());
                 let hist_ts = (p.subsample >= 1.0).then_some(&ts);
-                let hists = logloss_pass(
-                    &q, &mut score, &y, &w, &leaf_of, &pending, &mut qgh, hist_ts,
+                let (hists, mg) = fused_pass(
+                    objective, &q, &mut score, &y, &w, &leaf_of, &pending, &mut qgh, hist_ts,
                 );
+                gmax = mg;
                 if p.subsample >= 1.0 {
                     root = Some(root_hist(&ts, hists, scale));
                 }
                 Grads::Quant(&qgh, scale)
             } else {
                 add_leaf_values(&mut score, &leaf_of, &pending);
-                let max = gradients(objective, &score, &y, &w, &mut gh);
-                if p.quantized_gradients {
-                    let keys = [qrng.gen::<u32>(), qrng.gen::<u32>()];
-                    let scale = quantize(&gh, max, keys, &mut qgh);
-                    Grads::Quant(&qgh, scale)
-                } else {
-                    Grads::Float(&gh)
-                }
+                gradients(objective, &score, &y, &w, &mut gh);
+                Grads::Float(&gh)
             };
             pending.clear();
             let tree = if p.subsample < 1.0 {
@@ -758,6 +812,7 @@ impl Gbdt {
             for (i, s) in vscore.iter_mut().enumerate() {
                 *s += tree.value(|j| valid_codes[i * nf + j]);
             }
+            last_leaf = max_leaf(&tree) as f32;
             trees.push(tree);
             if !valid_rows.is_empty() {
                 let l = mean_loss(objective, &vscore, &vy, &vw);

@@ -51,9 +51,11 @@ pub struct GbdtParams {
     pub seed: u64,
     /// Train on quantized gradients (default true): every round, each row's gradient and hessian are rounded
     /// to integers (up to 2¹⁵ / 2¹⁶ levels of the largest possible value: for log loss the bounds |grad| ≤ w,
-    /// hess ≤ w/4 with w the largest weight; otherwise the round's largest value; fewer above ~65,000 rows so the
-    /// sums fit 32 bits; stochastic rounding from the seed, so unbiased and reproducible) and histograms
-    /// sum integers: faster, and the same model whatever the number of threads. false = `f32` gradients.
+    /// hess ≤ w/4 with w the largest weight; for squared error hess = w and |grad| ≤ the previous round's largest
+    /// |grad| + w times the last tree's largest |leaf value|; fewer above ~65,000 rows so the sums fit 32 bits;
+    /// stochastic rounding from the seed, so unbiased and reproducible) and histograms sum integers: faster, one
+    /// fused pass over the rows per round, and the same model whatever the number of threads. false = `f32`
+    /// gradients.
     pub quantized_gradients: bool,
 }
 
