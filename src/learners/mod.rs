@@ -37,16 +37,31 @@ impl Design {
     /// Append a 0/1 column (the S-learner's treatment indicator).
     pub fn push_indicator(&mut self, name: &str, values: &[bool]) {
         self.binned.push_indicator(values);
-        let col = ndarray::Array1::from_iter(values.iter().map(|&b| if b { 1.0 } else { 0.0 }));
-        self.raw
-            .push_column(col.view())
-            .expect("indicator has one value per row");
+        if self.raw.nrows() == 0 {
+            // a bins-only design stays bins-only (no raw values to append to)
+            self.raw = ndarray::Array2::zeros((0, self.raw.ncols() + 1));
+        } else {
+            let col = ndarray::Array1::from_iter(values.iter().map(|&b| if b { 1.0 } else { 0.0 }));
+            self.raw
+                .push_column(col.view())
+                .expect("indicator has one value per row");
+        }
         self.names.push(name.to_string());
     }
     /// Set indicator column j to `value` on every row (predict "all treated" / "none treated").
     pub fn set_indicator(&mut self, j: usize, value: bool) {
         self.binned.set_indicator(j, value);
-        self.raw.column_mut(j).fill(if value { 1.0 } else { 0.0 });
+        if self.raw.nrows() > 0 {
+            self.raw.column_mut(j).fill(if value { 1.0 } else { 0.0 });
+        }
+    }
+    /// A copy with the bins only (the raw matrix left empty): for learners that read only the bins.
+    pub fn binned_only(&self) -> Design {
+        Design {
+            names: self.names.clone(),
+            binned: self.binned.clone(),
+            raw: ndarray::Array2::zeros((0, self.raw.ncols())),
+        }
     }
 }
 
@@ -71,6 +86,10 @@ pub trait Learner: Send + Sync {
     ) -> Result<Box<dyn Predictor>>;
     /// A short name for reports ("gbdt", "logistic").
     fn name(&self) -> &'static str;
+    /// Whether the learner reads the design's raw values (`Design::raw`); false = the bins only.
+    fn reads_raw(&self) -> bool {
+        true
+    }
 }
 
 /// A fitted model. For `LogLoss` it returns calibrated probabilities (any class weighting already mapped back).

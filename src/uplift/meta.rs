@@ -582,7 +582,7 @@ pub fn uses(learner: MetaLearner, m: Model) -> bool {
 }
 
 /// Row-wise mean of several learners' τ̂ (None when there are none).
-pub fn blend(parts: &[Vec<f64>]) -> Option<Vec<f64>> {
+pub fn blend(parts: &[&[f64]]) -> Option<Vec<f64>> {
     let first = parts.first()?;
     let k = parts.len() as f64;
     Some(
@@ -657,7 +657,8 @@ impl Preds {
                 .into_iter()
                 .filter_map(|l| self.uplift(l))
                 .collect();
-                blend(&parts)
+                let refs: Vec<&[f64]> = parts.iter().map(Vec::as_slice).collect();
+                blend(&refs)
             }
             MetaLearner::Auto => None,
         }

@@ -186,6 +186,9 @@ impl Learner for Gbdt {
     fn name(&self) -> &'static str {
         "gbdt"
     }
+    fn reads_raw(&self) -> bool {
+        false
+    }
 }
 
 /// Checked per-row inputs: targets and effective weights (sample weight × positive weight).
