@@ -224,6 +224,19 @@ pub(crate) fn model_points(
 ) -> CurvePoints {
     let mut pts = CurvePoints::default();
     pts.push(0.0, 0.0);
+    walk_blocks(ranking, treatment, outcome, |t| {
+        pts.push(t.rows(), kind.value(t))
+    });
+    pts
+}
+
+/// Walk the ranking top down, calling `at_end` with the running totals at the end of each tie block.
+fn walk_blocks(
+    ranking: &Ranking,
+    treatment: &[bool],
+    outcome: &[bool],
+    mut at_end: impl FnMut(&Tally),
+) {
     let mut t = Tally::default();
     let mut start = 0usize;
     for &end in &ranking.block_ends {
@@ -232,9 +245,8 @@ pub(crate) fn model_points(
             t.add(treatment[r], outcome[r], 1.0);
         }
         start = end as usize;
-        pts.push(t.rows(), kind.value(&t));
+        at_end(&t);
     }
-    pts
 }
 
 /// Both model curves' points ([`Kind::Qini`], [`Kind::Uplift`]) in one walk over the ranking: each equals
@@ -251,18 +263,11 @@ pub(crate) fn model_points_both(
     x.push(0.0);
     qini.push(0.0);
     uplift.push(0.0);
-    let mut t = Tally::default();
-    let mut start = 0usize;
-    for &end in &ranking.block_ends {
-        for &row in &ranking.rows[start..end as usize] {
-            let r = row as usize;
-            t.add(treatment[r], outcome[r], 1.0);
-        }
-        start = end as usize;
+    walk_blocks(ranking, treatment, outcome, |t| {
         x.push(t.rows());
         qini.push(t.qini());
         uplift.push(t.uplift());
-    }
+    });
     (
         CurvePoints {
             x: x.clone(),
