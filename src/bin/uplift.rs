@@ -453,10 +453,10 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
         .collect::<Result<_>>()?;
     let mut base = run_params(o)?;
     println!(
-        "| rows | seed | learner | capture@{:.0}% | Spearman | fit s | chosen |",
+        "| rows | seed | learner | capture@{:.0}% | Spearman | fit s | chosen | calibration p̂0 / p̂1 |",
         share * 100.0
     );
-    println!("|---:|---:|---|---:|---:|---:|---|");
+    println!("|---:|---:|---|---:|---:|---:|---|---|");
     for &seed in &seeds {
         let mut data = Vec::new();
         let mut truth_csv = Vec::new();
@@ -481,7 +481,7 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
             let secs = t0.elapsed().as_secs_f64();
             let f = &run.fit;
             println!(
-                "| {rows} | {seed} | {} | {:.4} | {:.3} | {secs:.1} | {} |",
+                "| {rows} | {seed} | {} | {:.4} | {:.3} | {secs:.1} | {} | {:+.1} % / {:+.1} % |",
                 l.label(),
                 capture_at(&f.uplift, &tau, share)?,
                 spearman(&f.uplift, &tau).unwrap_or(f64::NAN),
@@ -490,6 +490,8 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
                 } else {
                     ""
                 },
+                f.calibration.control.relative_error * 100.0,
+                f.calibration.treated.relative_error * 100.0,
             );
             if !response_done {
                 println!(
