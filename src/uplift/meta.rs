@@ -144,6 +144,16 @@ pub fn sample_nonconverters(
     Some((kept, 1.0 / rate))
 }
 
+/// Non-converters kept per converter for a model of `role`: `nonconverter_ratio` for outcome models,
+/// `nonconverter_ratio_effect` for effect models (0 for every model when `nonconverter_ratio` is 0).
+pub fn sampling_ratio(p: &UpliftParams, role: Role) -> f64 {
+    match role {
+        _ if p.nonconverter_ratio <= 0.0 => 0.0,
+        Role::EffectControl | Role::EffectTreated | Role::EffectDr => p.nonconverter_ratio_effect,
+        Role::Outcome | Role::Control | Role::Treated => p.nonconverter_ratio,
+    }
+}
+
 /// Every model of one fold.
 pub struct FoldModels {
     pub fold: usize,
@@ -248,7 +258,7 @@ pub fn fit_fold(
         let converted: Vec<bool> = rows.iter().map(|&r| y(r) > 0.5).collect();
         match sample_nonconverters(
             &converted,
-            p.nonconverter_ratio,
+            sampling_ratio(p, role),
             p.nonconverter_min,
             model_seed(p.seed, fold, role) ^ 0x6E6F_6E63_6F6E_7665,
         ) {
@@ -700,6 +710,28 @@ mod tests {
         assert!((map_back(0.5, 99.0) - 0.01).abs() < 1e-15);
         assert_eq!(map_back(0.3, 1.0), 0.3);
         assert_eq!(map_back(0.0, 5.0), 0.0);
+    }
+
+    #[test]
+    fn effect_models_take_their_own_sampling_ratio_unless_sampling_is_off() {
+        let p = UpliftParams {
+            nonconverter_ratio: 100.0,
+            nonconverter_ratio_effect: 30.0,
+            ..Default::default()
+        };
+        assert_eq!(sampling_ratio(&p, Role::Treated), 100.0);
+        assert_eq!(sampling_ratio(&p, Role::Control), 100.0);
+        assert_eq!(sampling_ratio(&p, Role::Outcome), 100.0);
+        assert_eq!(sampling_ratio(&p, Role::EffectTreated), 30.0);
+        assert_eq!(sampling_ratio(&p, Role::EffectControl), 30.0);
+        assert_eq!(sampling_ratio(&p, Role::EffectDr), 30.0);
+        // ratio 0 = every row of every model (the documented switch), whatever the effect ratio says
+        let off = UpliftParams {
+            nonconverter_ratio: 0.0,
+            ..p
+        };
+        assert_eq!(sampling_ratio(&off, Role::EffectTreated), 0.0);
+        assert_eq!(sampling_ratio(&off, Role::Treated), 0.0);
     }
 
     #[test]

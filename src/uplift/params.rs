@@ -98,6 +98,12 @@ pub struct UpliftParams {
     /// (means 0.900 vs 0.898 and 0.890 vs 0.890), while 50 lost 0.003 on auto's mean and put auto 0.0005 below X
     /// on one seed (docs/BENCHMARKS.md).
     pub nonconverter_ratio: f64,
+    /// Non-converters kept per converter in the effect models (the X-learner's τ0 and τ1, DR's regression),
+    /// ≥ 0 (default 100, as `nonconverter_ratio`; 0 = every row). Applies only while `nonconverter_ratio` is
+    /// above 0 (`nonconverter_ratio` = 0 keeps every row of every model). A separate setting because an
+    /// effect model's non-converter targets (−μ0(x) for τ1, μ1(x) for τ0) are small and close to each other,
+    /// so it may need fewer of them than an outcome model (docs/BENCHMARKS.md, `uplift fit` round 6).
+    pub nonconverter_ratio_effect: f64,
     /// Fewest non-converters a model keeps when sampling, ≥ 1000 (default 50,000): models with no more
     /// non-converters than this use every row (so small data is never sampled).
     pub nonconverter_min: usize,
@@ -131,6 +137,7 @@ impl Default for UpliftParams {
             propensity: LogisticParams::default(),
             propensity_sample_rows: 200_000,
             nonconverter_ratio: 100.0,
+            nonconverter_ratio_effect: 100.0,
             nonconverter_min: 50_000,
             se_pipelines: 0,
         }
@@ -180,6 +187,13 @@ impl UpliftParams {
                 name: "nonconverterRatio",
                 expected: "a number ≥ 0 (non-converters kept per converter; 0 keeps every row)",
                 found: self.nonconverter_ratio.to_string(),
+            });
+        }
+        if !(self.nonconverter_ratio_effect.is_finite() && self.nonconverter_ratio_effect >= 0.0) {
+            return Err(Error::BadParam {
+                name: "nonconverterRatioEffect",
+                expected: "a number ≥ 0 (non-converters kept per converter in effect models; 0 keeps every row)",
+                found: self.nonconverter_ratio_effect.to_string(),
             });
         }
         if self.nonconverter_min < 1000 {
@@ -314,6 +328,16 @@ mod tests {
             bad.validate().unwrap_err().to_string(),
             "Setting “folds” is 1, but it must be between 2 and 20."
         );
+        let bad = UpliftParams {
+            nonconverter_ratio_effect: -1.0,
+            ..Default::default()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().to_string(),
+            "Setting “nonconverterRatioEffect” is -1, but it must be a number ≥ 0 (non-converters kept per converter in effect models; 0 keeps every row)."
+        );
+        let p: UpliftParams = serde_json::from_str(r#"{"nonconverterRatioEffect":30}"#).unwrap();
+        assert_eq!(p.nonconverter_ratio_effect, 30.0);
         let bad = UpliftParams {
             auto_candidates: vec![MetaLearner::X, MetaLearner::X],
             ..Default::default()
