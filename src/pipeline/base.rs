@@ -38,6 +38,12 @@ pub struct BaseParams {
     pub logistic: LogisticParams,
     /// Scale regularization to the conversions each model sees (default on). Off: every model uses `gbdt` as is.
     pub small_arm_safety: bool,
+    /// Early stopping patience of the outcome models (μ0, μ1, S), in rounds without a better held-out log loss,
+    /// ≥ 1 (default 10). Only with `small_arm_safety` (which holds out a tenth of each model's rows). Every
+    /// round after the best one is grown only to be dropped: at 2M rows μ1 kept 35–59 trees and grew 10 more.
+    pub outcome_early_stopping_rounds: usize,
+    /// Early stopping patience of the effect models (X's τ0 and τ1, DR), in rounds, ≥ 1 (default 5).
+    pub effect_early_stopping_rounds: usize,
 }
 
 impl Default for BaseParams {
@@ -47,6 +53,8 @@ impl Default for BaseParams {
             gbdt: GbdtParams::default(),
             logistic: LogisticParams::default(),
             small_arm_safety: true,
+            outcome_early_stopping_rounds: 10,
+            effect_early_stopping_rounds: 5,
         }
     }
 }
@@ -54,6 +62,25 @@ impl Default for BaseParams {
 impl BaseParams {
     /// Validate the chosen learner's settings before any work.
     pub fn validate(&self) -> crate::Result<()> {
+        for (name, v) in [
+            (
+                "outcomeEarlyStoppingRounds",
+                self.outcome_early_stopping_rounds,
+            ),
+            (
+                "effectEarlyStoppingRounds",
+                self.effect_early_stopping_rounds,
+            ),
+        ] {
+            if v == 0 {
+                return Err(crate::Error::BadParam {
+                    name,
+                    expected:
+                        "at least 1 (rounds without a better held-out loss before a model stops)",
+                    found: v.to_string(),
+                });
+            }
+        }
         match self.kind {
             BaseKind::Gbdt => self.gbdt.validate(),
             BaseKind::Logistic => self.logistic.validate(),
@@ -99,9 +126,9 @@ impl BaseParams {
                 spec.role,
                 Role::EffectControl | Role::EffectTreated | Role::EffectDr
             ) {
-                5
+                self.effect_early_stopping_rounds
             } else {
-                10
+                self.outcome_early_stopping_rounds
             };
         }
         p
@@ -169,6 +196,45 @@ mod tests {
         assert_eq!(eff.max_depth, 4);
         assert_eq!(eff.l2, 100.0);
         assert_eq!(eff.early_stopping_rounds, 5);
+    }
+
+    #[test]
+    fn early_stopping_patience_per_kind_of_model() {
+        let p = BaseParams {
+            outcome_early_stopping_rounds: 3,
+            effect_early_stopping_rounds: 7,
+            ..BaseParams::default()
+        };
+        let g = p.gbdt_for(&spec(Objective::LogLoss, Role::Treated, 170_000, 5_000));
+        assert_eq!(g.early_stopping_rounds, 3);
+        let g = p.gbdt_for(&spec(Objective::LogLoss, Role::Outcome, 170_000, 5_000));
+        assert_eq!(g.early_stopping_rounds, 3);
+        let g = p.gbdt_for(&spec(
+            Objective::SquaredError,
+            Role::EffectDr,
+            170_000,
+            5_000,
+        ));
+        assert_eq!(g.early_stopping_rounds, 7);
+        // too few rows to hold any out: no early stopping at all
+        let g = p.gbdt_for(&spec(Objective::LogLoss, Role::Treated, 1_000, 50));
+        assert_eq!(g.early_stopping_rounds, 0);
+        let bad = BaseParams {
+            outcome_early_stopping_rounds: 0,
+            ..BaseParams::default()
+        };
+        assert_eq!(
+            bad.validate().unwrap_err().to_string(),
+            "Setting “outcomeEarlyStoppingRounds” is 0, but it must be at least 1 (rounds without a better held-out loss before a model stops)."
+        );
+        let q: BaseParams = serde_json::from_str(r#"{"outcomeEarlyStoppingRounds":5}"#).unwrap();
+        assert_eq!(
+            (
+                q.outcome_early_stopping_rounds,
+                q.effect_early_stopping_rounds
+            ),
+            (5, 5)
+        );
     }
 
     #[test]
