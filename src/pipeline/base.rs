@@ -39,8 +39,10 @@ pub struct BaseParams {
     /// Scale regularization to the conversions each model sees (default on). Off: every model uses `gbdt` as is.
     pub small_arm_safety: bool,
     /// Early stopping patience of the outcome models (μ0, μ1, S), in rounds without a better held-out log loss,
-    /// ≥ 1 (default 10). Only with `small_arm_safety` (which holds out a tenth of each model's rows). Every
-    /// round after the best one is grown only to be dropped: at 2M rows μ1 kept 35–59 trees and grew 10 more.
+    /// ≥ 1 (default 5). Only with `small_arm_safety` (which holds out a tenth of each model's rows). Every
+    /// round after the best one is grown only to be dropped: at 2M rows μ1 kept 35–59 trees and grew 10 more
+    /// with the earlier default 10. Why 5: on the generator at 1M rows (3 seeds) capture@25 % of X and auto
+    /// moved by +0.0002 and +0.0001 on average (docs/BENCHMARKS.md, `uplift fit` round 6).
     pub outcome_early_stopping_rounds: usize,
     /// Early stopping patience of the effect models (X's τ0 and τ1, DR), in rounds, ≥ 1 (default 5).
     pub effect_early_stopping_rounds: usize,
@@ -53,7 +55,7 @@ impl Default for BaseParams {
             gbdt: GbdtParams::default(),
             logistic: LogisticParams::default(),
             small_arm_safety: true,
-            outcome_early_stopping_rounds: 10,
+            outcome_early_stopping_rounds: 5,
             effect_early_stopping_rounds: 5,
         }
     }
@@ -184,7 +186,7 @@ mod tests {
         let big = p.gbdt_for(&spec(Objective::LogLoss, Role::Treated, 170_000, 5_000));
         assert_eq!(big.max_depth, 6);
         assert_eq!(big.min_child_weight, 20.0);
-        assert_eq!(big.early_stopping_rounds, 10);
+        assert_eq!(big.early_stopping_rounds, 5);
         // Effect regressors on 100,000 rows: leaves of ≥ 500 rows (weight), depth ≤ 4, L2 ≥ 100.
         let eff = p.gbdt_for(&spec(
             Objective::SquaredError,
