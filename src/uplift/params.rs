@@ -89,14 +89,15 @@ pub struct UpliftParams {
     /// use an even stride of rows (deterministic). A 14-feature logistic regression gains nothing from more,
     /// and it keeps this stage at a fixed cost on files of millions of rows.
     pub propensity_sample_rows: usize,
-    /// Non-converter sampling, the main speed lever at rare conversions: each base model (outcome and effect
-    /// models alike) trains on every converter of its rows and a seeded random share of its non-converters,
-    /// each kept non-converter weighted by 1 / share, so weighted sums (and so probabilities and effects)
-    /// stay unbiased and need no map-back. Non-converters kept per converter, ≥ 0 (default 100; 0 = keep
-    /// every row). See `nonconverter_min`. At 0.3 % conversion a model of 600,000 rows trains on ≈ 185,000.
+    /// Non-converter sampling, the main speed lever at rare conversions: each base model trains on every
+    /// converter of its rows and a seeded random share of its non-converters, each kept non-converter weighted
+    /// by 1 / share, so weighted sums (and so probabilities and effects) stay unbiased and need no map-back.
+    /// Non-converters kept per converter in the outcome models (μ0, μ1, S), ≥ 0 (default 100; 0 = keep every
+    /// row of every model, effect models included). The effect models use `nonconverter_ratio_effect`. See
+    /// `nonconverter_min`. At 0.3 % conversion a model of 600,000 rows trains on ≈ 185,000.
     /// Why 100: on the generator at 1M rows (3 seeds) capture@25 % of auto and X equalled the unsampled fit's
     /// (means 0.900 vs 0.898 and 0.890 vs 0.890), while 50 lost 0.003 on auto's mean and put auto 0.0005 below X
-    /// on one seed (docs/BENCHMARKS.md).
+    /// on one seed (docs/BENCHMARKS.md; measured again in `uplift fit` round 6: auto −0.003, X +0.002).
     pub nonconverter_ratio: f64,
     /// Non-converters kept per converter in the effect models (the X-learner's τ0 and τ1, DR's regression),
     /// ≥ 0 (default 30; 0 = every row). Applies only while `nonconverter_ratio` is above 0
