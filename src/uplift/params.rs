@@ -100,14 +100,14 @@ pub struct UpliftParams {
     /// on one seed (docs/BENCHMARKS.md; measured again in `uplift fit` round 6: auto −0.003, X +0.002).
     pub nonconverter_ratio: f64,
     /// Non-converters kept per converter in the effect models (the X-learner's τ0 and τ1, DR's regression),
-    /// ≥ 0 (default 30; 0 = every row). Applies only while `nonconverter_ratio` is above 0
+    /// ≥ 0 (default 50; 0 = every row). Applies only while `nonconverter_ratio` is above 0
     /// (`nonconverter_ratio` = 0 keeps every row of every model). A separate setting because an effect
     /// model's non-converter targets (−μ0(x) for τ1, μ1(x) for τ0) are small and close to each other, so it
-    /// needs fewer of them than an outcome model. Why 30: at 2M rows the X-learner's τ1 trains on ≈ 138,000
-    /// rows instead of ≈ 449,000 (the effect-model stage ≈ 3× faster); on the generator at 1M rows (3 seeds)
-    /// capture@25 % of X moved by −0.0006 on average and auto's by −0.004 (0.8829 / 0.9077 / 0.8985 against
-    /// 0.8879 / 0.9133 / 0.9003, inside the seed-to-seed spread; docs/BENCHMARKS.md, `uplift fit` round 6).
-    /// Set 100 for the sampling of earlier versions.
+    /// needs fewer of them than an outcome model. Why 50: at 2M rows the X-learner's τ1 trains on ≈ 227,000
+    /// rows instead of ≈ 449,000 and keeps fewer trees; on the generator at 1M rows (3 seeds, with the outcome
+    /// models' patience 5) capture@25 % of X moved by +0.0005 on average and auto's by −0.002 (30 was as fast
+    /// at 2M and cost auto −0.003; docs/BENCHMARKS.md, `uplift fit` round 6). Set 100 for the sampling of
+    /// earlier versions.
     pub nonconverter_ratio_effect: f64,
     /// Fewest non-converters a model keeps when sampling, ≥ 1000 (default 50,000): models with no more
     /// non-converters than this use every row (so small data is never sampled).
@@ -142,7 +142,7 @@ impl Default for UpliftParams {
             propensity: LogisticParams::default(),
             propensity_sample_rows: 200_000,
             nonconverter_ratio: 100.0,
-            nonconverter_ratio_effect: 30.0,
+            nonconverter_ratio_effect: 50.0,
             nonconverter_min: 50_000,
             se_pipelines: 0,
         }
