@@ -51,10 +51,18 @@ pub struct AutoReport {
     pub method: String,
 }
 
-fn mean_se(v: &[f64]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0).max(1.0);
+/// Mean and standard error of the mean of the `len` values `value(0..len)` (two passes in index order; the
+/// values are computed, not stored: each is a per-row vector of 112 MB at 14M rows).
+fn mean_se(len: usize, value: impl Fn(usize) -> f64) -> (f64, f64) {
+    let n = len.max(1) as f64;
+    let m = (0..len).map(&value).sum::<f64>() / n;
+    let var = (0..len)
+        .map(|i| {
+            let x = value(i);
+            (x - m) * (x - m)
+        })
+        .sum::<f64>()
+        / (n - 1.0).max(1.0);
     (m, libm::sqrt(var / n))
 }
 
@@ -68,6 +76,13 @@ fn rank_weights(score: &[f64]) -> Vec<f64> {
         .enumerate()
         .map(|(i, &s)| (descending_key(s), i as u32))
         .collect();
+    // (key, row) pairs are distinct, so every sort gives the same order
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_unstable();
+    }
+    #[cfg(target_arch = "wasm32")]
     keyed.sort_unstable();
     let mut w = vec![0.0; n];
     let nf = n.max(1) as f64;
@@ -96,24 +111,21 @@ fn descending_key(s: f64) -> u64 {
     !asc
 }
 
-/// Per-row gain terms of each candidate: rank weight × φ (candidates in parallel natively; same values).
+/// Per-row gain terms of each candidate: rank weight × φ. One candidate at a time (natively its sort is
+/// parallel): its ranking takes 24 bytes a row while it is built (336 MB at 14M rows), and this runs where
+/// auto's memory peaks (every candidate's τ̂, the out-of-fold predictions and the design are held).
 fn gain_terms(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)]) -> Vec<Vec<f64>> {
-    let one = |(_, tau): &(MetaLearner, Vec<f64>)| -> Vec<f64> {
-        rank_weights(tau)
-            .iter()
-            .zip(phi)
-            .map(|(w, p)| w * p)
-            .collect()
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        candidates.par_iter().map(one).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        candidates.iter().map(one).collect()
-    }
+    candidates
+        .iter()
+        .map(|(_, tau)| {
+            // the weights are turned into the terms in place (one vector per candidate, not two)
+            let mut t = rank_weights(tau);
+            for (w, p) in t.iter_mut().zip(phi) {
+                *w *= p;
+            }
+            t
+        })
+        .collect()
 }
 
 /// Choose among `candidates` (learner, out-of-fold τ̂) with pseudo-outcomes `phi`; `se_rule` standard errors
@@ -141,12 +153,8 @@ pub fn choose(
         .iter()
         .enumerate()
         .map(|(c, (learner, tau))| {
-            let d: Vec<f64> = terms[best]
-                .iter()
-                .zip(&terms[c])
-                .map(|(a, b)| a - b)
-                .collect();
-            let (behind_best, behind_best_se) = mean_se(&d);
+            let (a, b) = (&terms[best], &terms[c]);
+            let (behind_best, behind_best_se) = mean_se(a.len().min(b.len()), |i| a[i] - b[i]);
             CandidateLoss {
                 learner: *learner,
                 gain: gains[c],

@@ -242,6 +242,11 @@ pub fn fit_uplift(
         }
     }
 
+    // e before clipping is needed only for the propensity report: made now, and freed before the choice and
+    // the standard errors (memory at 14M rows).
+    let propensity_report = propensity::report(&e_raw, treatment, params.propensity_clip);
+    drop(e_raw);
+
     // The blend: auto's extra candidate (when it has several), or the learner asked for.
     if (auto && taus.len() > 1) || params.learner == MetaLearner::Blend {
         // borrowed, not copied: at 14M rows each candidate's τ̂ is 112 MB
@@ -271,6 +276,14 @@ pub fn fit_uplift(
         .find(|(l, _)| *l == chosen)
         .map(|(_, t)| t)
         .unwrap_or_else(|| vec![0.0; n]);
+    // The probabilities reported: S's own, or μ0 and μ1; the others are freed before the standard errors.
+    let (p_control, p_treated) = if chosen == MetaLearner::S {
+        drop(mu0);
+        (s0, Some(s1))
+    } else {
+        drop((s0, s1));
+        (mu0, None)
+    };
 
     let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
     if known.is_some() {
@@ -286,33 +299,44 @@ pub fn fit_uplift(
             run.step("uncertainty")?;
         }
     } else {
+        // Scored JACK_CHUNK rows at a time: one fold's jackknife rows are (m − 1)/k of all rows, and the
+        // blend's τ̂ needs every model's predictions (at 14M rows, 11.2M rows × 9 predictions + 5 τ̂ parts
+        // ≈ 1.3 GB at once). Each row's prediction does not depend on the others', and every row still gets
+        // its estimates added in fold order, so the standard errors are the same to the bit.
+        let mut rows: Vec<u32> = Vec::with_capacity(JACK_CHUNK.min(n));
         for model in &models {
             let f = model.fold;
-            let rows: Vec<u32> = (0..n as u32)
-                .filter(|&i| plan.jackknifed(f, i as usize))
-                .collect();
-            let p = model.predict_for(
-                design,
-                design_s.as_mut(),
-                &rows,
-                params.propensity_clip,
-                Some(chosen),
-            );
-            if let Some(v) = p.uplift(chosen) {
-                jack.add(&rows, &v);
+            let mut next = 0u32;
+            while (next as usize) < n {
+                rows.clear();
+                while (next as usize) < n && rows.len() < JACK_CHUNK {
+                    if plan.jackknifed(f, next as usize) {
+                        rows.push(next);
+                    }
+                    next += 1;
+                }
+                if rows.is_empty() {
+                    continue;
+                }
+                let p = model.predict_for(
+                    design,
+                    design_s.as_mut(),
+                    &rows,
+                    params.propensity_clip,
+                    Some(chosen),
+                );
+                if let Some(v) = p.uplift(chosen) {
+                    jack.add(&rows, &v);
+                }
             }
             run.step("uncertainty")?;
         }
     }
     let uplift_se = jack.standard_errors();
 
-    let (p_control, p_treated) = if chosen == MetaLearner::S {
-        (s0, s1)
-    } else {
-        (mu0, mu1.clone())
-    };
+    drop(jack);
+    let p_treated = p_treated.unwrap_or_else(|| mu1.clone());
     let calibration = imbalance::calibration(&p_control, &p_treated, treatment, outcome);
-    let propensity_report = propensity::report(&e_raw, treatment, params.propensity_clip);
     let mut warnings = arms.warnings();
     warnings.extend(propensity_report.warning.clone());
     warnings.extend(calibration.warnings());
@@ -546,6 +570,9 @@ fn fit_folds_parallel(
     all.sort_by_key(|(m, _)| m.fold);
     Ok(all)
 }
+
+/// Rows per batch when auto's standard-error rows are scored after the choice (8 MB per prediction vector).
+const JACK_CHUNK: usize = 1 << 20;
 
 fn scatter(dst: &mut [f64], rows: &[u32], values: &[f64]) {
     for (&r, &v) in rows.iter().zip(values) {
