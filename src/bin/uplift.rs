@@ -19,7 +19,7 @@ use uplift_simulator::metrics::report::{uplift_metrics, MetricsParams, UpliftMet
 use uplift_simulator::pipeline::campaign::{
     attribute_column, scored_from, Campaign, CampaignParams,
 };
-use uplift_simulator::pipeline::run::score_taking_features;
+use uplift_simulator::pipeline::run::{return_large_blocks_to_the_system, score_taking_features};
 use uplift_simulator::pipeline::scores::{ScoreColumns, ScoreRows, TextColumn};
 use uplift_simulator::pipeline::{score, BaseKind, RunParams};
 use uplift_simulator::uplift::{MetaLearner, UpliftFit};
@@ -212,6 +212,7 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, f64) {
 }
 
 fn fit(o: &Opts) -> Result<()> {
+    return_large_blocks_to_the_system();
     let out = o.required("--out")?;
     let params = run_params(o)?;
     let cparams = campaign_params(o)?;

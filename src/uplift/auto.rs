@@ -51,39 +51,60 @@ pub struct AutoReport {
     pub method: String,
 }
 
-fn mean_se(v: &[f64]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0).max(1.0);
+/// Mean and standard error of the mean of the `len` values `value(0..len)` (two passes in index order; the
+/// values are computed, not stored: each is a per-row vector of 112 MB at 14M rows).
+fn mean_se(len: usize, value: impl Fn(usize) -> f64) -> (f64, f64) {
+    let n = len.max(1) as f64;
+    let m = (0..len).map(&value).sum::<f64>() / n;
+    let var = (0..len)
+        .map(|i| {
+            let x = value(i);
+            (x - m) * (x - m)
+        })
+        .sum::<f64>()
+        / (n - 1.0).max(1.0);
     (m, libm::sqrt(var / n))
 }
 
-/// Per-row weight 1 − rank/n (rank 0 = highest score; ties share the average rank), minus ½ (random targeting).
-fn rank_weights(score: &[f64]) -> Vec<f64> {
+/// Twice each row's rank (rank 0 = highest score; ties share the average rank: i + j for a tie block at sorted
+/// positions i..=j), kept as u32 (4 bytes a row instead of an f64 weight's 8; exact below 2³¹ rows, and rows
+/// are u32 indices everywhere).
+fn doubled_ranks(score: &[f64]) -> Vec<u32> {
     let n = score.len();
     // Sort (key, row) pairs: the key orders like `total_cmp` descending, so ties sit together (their order
-    // does not matter: they share one weight).
+    // does not matter: they share one rank).
     let mut keyed: Vec<(u64, u32)> = score
         .iter()
         .enumerate()
         .map(|(i, &s)| (descending_key(s), i as u32))
         .collect();
+    // (key, row) pairs are distinct, so every sort gives the same order
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_unstable();
+    }
+    #[cfg(target_arch = "wasm32")]
     keyed.sort_unstable();
-    let mut w = vec![0.0; n];
-    let nf = n.max(1) as f64;
+    let mut d = vec![0u32; n];
     let mut i = 0;
     while i < n {
         let mut j = i;
         while j + 1 < n && keyed[j + 1].0 == keyed[i].0 {
             j += 1;
         }
-        let avg_rank = (i + j) as f64 / 2.0;
         for &(_, r) in &keyed[i..=j] {
-            w[r as usize] = 1.0 - avg_rank / nf - 0.5;
+            d[r as usize] = (i + j) as u32;
         }
         i = j + 1;
     }
-    w
+    d
+}
+
+/// The weight 1 − rank/n of a row with doubled rank `d` among `nf` rows, minus ½ (random targeting).
+fn rank_weight(d: u32, nf: f64) -> f64 {
+    let avg_rank = d as f64 / 2.0;
+    1.0 - avg_rank / nf - 0.5
 }
 
 /// A u64 that sorts ascending in descending order of the (finite) score; −0.0 and 0.0 get one key, as they
@@ -96,23 +117,36 @@ fn descending_key(s: f64) -> u64 {
     !asc
 }
 
-/// Per-row gain terms of each candidate: rank weight × φ (candidates in parallel natively; same values).
-fn gain_terms(phi: &[f64], candidates: &[(MetaLearner, Vec<f64>)]) -> Vec<Vec<f64>> {
-    let one = |(_, tau): &(MetaLearner, Vec<f64>)| -> Vec<f64> {
-        rank_weights(tau)
-            .iter()
-            .zip(phi)
-            .map(|(w, p)| w * p)
-            .collect()
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        candidates.par_iter().map(one).collect()
+/// Per-row gain terms of each candidate, rank weight × φ, computed from the ranks when read: this runs where
+/// auto's memory peaks (every candidate's τ̂, the out-of-fold predictions and the design are held), so each
+/// candidate keeps 4 bytes a row (56 MB at 14M rows) instead of an f64 term, and the candidates are ranked one
+/// at a time (natively its sort is parallel; 20 bytes a row while it is built).
+struct GainTerms<'a> {
+    phi: &'a [f64],
+    ranks: Vec<Vec<u32>>,
+    nf: f64,
+}
+
+impl<'a> GainTerms<'a> {
+    fn new(phi: &'a [f64], candidates: &[(MetaLearner, Vec<f64>)]) -> GainTerms<'a> {
+        GainTerms {
+            phi,
+            ranks: candidates
+                .iter()
+                .map(|(_, tau)| doubled_ranks(tau))
+                .collect(),
+            nf: phi.len().max(1) as f64,
+        }
     }
-    #[cfg(target_arch = "wasm32")]
-    {
-        candidates.iter().map(one).collect()
+
+    /// Rows of candidate c's terms (its ranks and φ aligned).
+    fn len(&self, c: usize) -> usize {
+        self.ranks[c].len().min(self.phi.len())
+    }
+
+    /// Candidate c's term of row i.
+    fn term(&self, c: usize, i: usize) -> f64 {
+        rank_weight(self.ranks[c][i], self.nf) * self.phi[i]
     }
 }
 
@@ -125,8 +159,10 @@ pub fn choose(
     blend_margin: f64,
 ) -> AutoReport {
     let n = phi.len().max(1) as f64;
-    let terms = gain_terms(phi, candidates);
-    let gains: Vec<f64> = terms.iter().map(|t| t.iter().sum::<f64>() / n).collect();
+    let terms = GainTerms::new(phi, candidates);
+    let gains: Vec<f64> = (0..candidates.len())
+        .map(|c| (0..terms.len(c)).map(|i| terms.term(c, i)).sum::<f64>() / n)
+        .collect();
     let best = (0..candidates.len())
         .max_by(|&a, &b| {
             gains[a].total_cmp(&gains[b]).then(
@@ -141,12 +177,9 @@ pub fn choose(
         .iter()
         .enumerate()
         .map(|(c, (learner, tau))| {
-            let d: Vec<f64> = terms[best]
-                .iter()
-                .zip(&terms[c])
-                .map(|(a, b)| a - b)
-                .collect();
-            let (behind_best, behind_best_se) = mean_se(&d);
+            let len = terms.len(best).min(terms.len(c));
+            let (behind_best, behind_best_se) =
+                mean_se(len, |i| terms.term(best, i) - terms.term(c, i));
             CandidateLoss {
                 learner: *learner,
                 gain: gains[c],
@@ -246,11 +279,12 @@ mod tests {
 
     #[test]
     fn rank_weights_by_hand() {
-        // scores 0.3, 0.9, 0.3, 0.1 → ranks 1.5 (tie of ranks 1,2), 0, 1.5, 3 → 1 − r/4 − ½ = 0.125, 0.5, 0.125, −0.25
-        assert_eq!(
-            rank_weights(&[0.3, 0.9, 0.3, 0.1]),
-            vec![0.125, 0.5, 0.125, -0.25]
-        );
+        // scores 0.3, 0.9, 0.3, 0.1 → ranks 1.5 (tie of ranks 1,2), 0, 1.5, 3 → doubled 3, 0, 3, 6
+        // → weights 1 − r/4 − ½ = 0.125, 0.5, 0.125, −0.25
+        let d = doubled_ranks(&[0.3, 0.9, 0.3, 0.1]);
+        assert_eq!(d, vec![3, 0, 3, 6]);
+        let w: Vec<f64> = d.iter().map(|&d| rank_weight(d, 4.0)).collect();
+        assert_eq!(w, vec![0.125, 0.5, 0.125, -0.25]);
     }
 
     #[test]

@@ -242,6 +242,11 @@ pub fn fit_uplift(
         }
     }
 
+    // e before clipping is needed only for the propensity report: made now, and freed before the choice and
+    // the standard errors (memory at 14M rows).
+    let propensity_report = propensity::report(&e_raw, treatment, params.propensity_clip);
+    drop(e_raw);
+
     // The blend: auto's extra candidate (when it has several), or the learner asked for.
     if (auto && taus.len() > 1) || params.learner == MetaLearner::Blend {
         // borrowed, not copied: at 14M rows each candidate's τ̂ is 112 MB
@@ -271,6 +276,14 @@ pub fn fit_uplift(
         .find(|(l, _)| *l == chosen)
         .map(|(_, t)| t)
         .unwrap_or_else(|| vec![0.0; n]);
+    // The probabilities reported: S's own, or μ0 and μ1; the others are freed before the standard errors.
+    let (p_control, p_treated) = if chosen == MetaLearner::S {
+        drop(mu0);
+        (s0, Some(s1))
+    } else {
+        drop((s0, s1));
+        (mu0, None)
+    };
 
     let mut jack = uncertainty::Jackknife::new(&uplift, k, m);
     if known.is_some() {
@@ -286,33 +299,44 @@ pub fn fit_uplift(
             run.step("uncertainty")?;
         }
     } else {
+        // Scored SCORE_CHUNK rows at a time: one fold's jackknife rows are (m − 1)/k of all rows, and the
+        // blend's τ̂ needs every model's predictions (at 14M rows, 11.2M rows × 9 predictions + 5 τ̂ parts
+        // ≈ 1.3 GB at once). Each row's prediction does not depend on the others', and every row still gets
+        // its estimates added in fold order, so the standard errors are the same to the bit.
+        let mut rows: Vec<u32> = Vec::with_capacity(SCORE_CHUNK.min(n));
         for model in &models {
             let f = model.fold;
-            let rows: Vec<u32> = (0..n as u32)
-                .filter(|&i| plan.jackknifed(f, i as usize))
-                .collect();
-            let p = model.predict_for(
-                design,
-                design_s.as_mut(),
-                &rows,
-                params.propensity_clip,
-                Some(chosen),
-            );
-            if let Some(v) = p.uplift(chosen) {
-                jack.add(&rows, &v);
+            let mut next = 0u32;
+            while (next as usize) < n {
+                rows.clear();
+                while (next as usize) < n && rows.len() < SCORE_CHUNK {
+                    if plan.jackknifed(f, next as usize) {
+                        rows.push(next);
+                    }
+                    next += 1;
+                }
+                if rows.is_empty() {
+                    continue;
+                }
+                let p = model.predict_for(
+                    design,
+                    design_s.as_mut(),
+                    &rows,
+                    params.propensity_clip,
+                    Some(chosen),
+                );
+                if let Some(v) = p.uplift(chosen) {
+                    jack.add(&rows, &v);
+                }
             }
             run.step("uncertainty")?;
         }
     }
     let uplift_se = jack.standard_errors();
 
-    let (p_control, p_treated) = if chosen == MetaLearner::S {
-        (s0, s1)
-    } else {
-        (mu0, mu1.clone())
-    };
+    drop(jack);
+    let p_treated = p_treated.unwrap_or_else(|| mu1.clone());
     let calibration = imbalance::calibration(&p_control, &p_treated, treatment, outcome);
-    let propensity_report = propensity::report(&e_raw, treatment, params.propensity_clip);
     let mut warnings = arms.warnings();
     warnings.extend(propensity_report.warning.clone());
     warnings.extend(calibration.warnings());
@@ -392,33 +416,57 @@ impl ScorePlan<'_> {
                 jack: None,
             };
         };
-        let both: Vec<u32> = (0..fold_of.len() as u32)
-            .filter(|&i| fold_of[i as usize] as usize == f || self.jackknifed(f, i as usize))
-            .collect();
-        let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
-        for (j, &i) in both.iter().enumerate() {
-            if fold_of[i as usize] as usize == f {
-                oof_pos.push(j);
-            } else {
-                jk_pos.push(j);
-            }
-        }
-        let rows: Vec<u32> = oof_pos.iter().map(|&j| both[j]).collect();
+        // The fold's rows and its standard-error rows are every row when m = k: scored SCORE_CHUNK rows at a
+        // time (at 14M rows one pass held ≈ 1 GB of predictions, selections and positions while the other
+        // thread fits); each row's prediction does not depend on the others', and rows stay ascending.
+        let n = fold_of.len();
         let mut design_s = design_s;
-        let all = model.predict_for(
-            self.design,
-            design_s.as_deref_mut(),
-            &both,
-            self.clip,
-            Some(l),
-        );
+        let (mut rows, mut oof) = (Vec::new(), meta::Preds::default());
+        let mut jack: Option<Vec<f64>> = Some(Vec::new());
+        let mut chunk: Vec<u32> = Vec::with_capacity(SCORE_CHUNK.min(n));
+        let mut next = 0usize;
+        while next < n {
+            chunk.clear();
+            while next < n && chunk.len() < SCORE_CHUNK {
+                if fold_of[next] as usize == f || self.jackknifed(f, next) {
+                    chunk.push(next as u32);
+                }
+                next += 1;
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let p = model.predict_for(
+                self.design,
+                design_s.as_deref_mut(),
+                &chunk,
+                self.clip,
+                Some(l),
+            );
+            let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
+            for (j, &i) in chunk.iter().enumerate() {
+                if fold_of[i as usize] as usize == f {
+                    oof_pos.push(j);
+                    rows.push(i);
+                } else {
+                    jk_pos.push(j);
+                }
+            }
+            jack = match (jack, p.select(&jk_pos).uplift(l)) {
+                (Some(mut a), Some(b)) => {
+                    a.extend(b);
+                    Some(a)
+                }
+                _ => None,
+            };
+            append(&mut oof, p.select(&oof_pos));
+        }
         let rest = model.predict_where(self.design, design_s, &rows, self.clip, &|x| {
             !meta::uses(l, x)
         });
-        let jack = all.select(&jk_pos).uplift(l);
         FoldScores {
             rows,
-            preds: all.select(&oof_pos).or(rest),
+            preds: oof.or(rest),
             jack,
         }
     }
@@ -545,6 +593,27 @@ fn fit_folds_parallel(
     let mut all: Vec<(FoldModels, Option<FoldScores>)> = mine.into_iter().chain(theirs).collect();
     all.sort_by_key(|(m, _)| m.fold);
     Ok(all)
+}
+
+/// Rows per batch when standard-error rows are scored (8 MB per prediction vector).
+const SCORE_CHUNK: usize = 1 << 20;
+
+/// `acc` with the rows of `p` appended (fields `p` lacks stay as they are).
+fn append(acc: &mut meta::Preds, p: meta::Preds) {
+    let opt = |a: &mut Option<Vec<f64>>, b: Option<Vec<f64>>| {
+        if let Some(b) = b {
+            a.get_or_insert_with(Vec::new).extend(b);
+        }
+    };
+    acc.e_raw.extend(p.e_raw);
+    acc.e.extend(p.e);
+    opt(&mut acc.mu0, p.mu0);
+    acc.mu1.extend(p.mu1);
+    opt(&mut acc.s0, p.s0);
+    opt(&mut acc.s1, p.s1);
+    opt(&mut acc.tau0, p.tau0);
+    opt(&mut acc.tau1, p.tau1);
+    opt(&mut acc.dr, p.dr);
 }
 
 fn scatter(dst: &mut [f64], rows: &[u32], values: &[f64]) {

@@ -18,20 +18,21 @@
 //! the prediction work.
 
 /// Accumulates the K estimates of each row as deviations from its out-of-fold score (numerically stable).
-pub struct Jackknife {
-    base: Vec<f64>,
+/// Borrows the out-of-fold scores (not copied: 112 MB at 14M rows).
+pub struct Jackknife<'a> {
+    base: &'a [f64],
     sum: Vec<f64>,
     sum_sq: Vec<f64>,
     k: usize,
     m: usize,
 }
 
-impl Jackknife {
+impl<'a> Jackknife<'a> {
     /// Start from the out-of-fold scores (one of the estimates of each row) with `k` pipelines in all, of
     /// which `m` (2 ≤ m ≤ k, the out-of-fold one included) score each row.
-    pub fn new(oof: &[f64], k: usize, m: usize) -> Jackknife {
+    pub fn new(oof: &'a [f64], k: usize, m: usize) -> Jackknife<'a> {
         Jackknife {
-            base: oof.to_vec(),
+            base: oof,
             sum: vec![0.0; oof.len()],
             sum_sq: vec![0.0; oof.len()],
             k,
