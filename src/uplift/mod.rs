@@ -303,32 +303,24 @@ pub fn fit_uplift(
         // blend's τ̂ needs every model's predictions (at 14M rows, 11.2M rows × 9 predictions + 5 τ̂ parts
         // ≈ 1.3 GB at once). Each row's prediction does not depend on the others', and every row still gets
         // its estimates added in fold order, so the standard errors are the same to the bit.
-        let mut rows: Vec<u32> = Vec::with_capacity(SCORE_CHUNK.min(n));
         for model in &models {
             let f = model.fold;
-            let mut next = 0u32;
-            while (next as usize) < n {
-                rows.clear();
-                while (next as usize) < n && rows.len() < SCORE_CHUNK {
-                    if plan.jackknifed(f, next as usize) {
-                        rows.push(next);
+            in_chunks(
+                n,
+                |i| plan.jackknifed(f, i),
+                |rows| {
+                    let p = model.predict_for(
+                        design,
+                        design_s.as_mut(),
+                        rows,
+                        params.propensity_clip,
+                        Some(chosen),
+                    );
+                    if let Some(v) = p.uplift(chosen) {
+                        jack.add(rows, &v);
                     }
-                    next += 1;
-                }
-                if rows.is_empty() {
-                    continue;
-                }
-                let p = model.predict_for(
-                    design,
-                    design_s.as_mut(),
-                    &rows,
-                    params.propensity_clip,
-                    Some(chosen),
-                );
-                if let Some(v) = p.uplift(chosen) {
-                    jack.add(&rows, &v);
-                }
-            }
+                },
+            );
             run.step("uncertainty")?;
         }
     }
@@ -423,44 +415,36 @@ impl ScorePlan<'_> {
         let mut design_s = design_s;
         let (mut rows, mut oof) = (Vec::new(), meta::Preds::default());
         let mut jack: Option<Vec<f64>> = Some(Vec::new());
-        let mut chunk: Vec<u32> = Vec::with_capacity(SCORE_CHUNK.min(n));
-        let mut next = 0usize;
-        while next < n {
-            chunk.clear();
-            while next < n && chunk.len() < SCORE_CHUNK {
-                if fold_of[next] as usize == f || self.jackknifed(f, next) {
-                    chunk.push(next as u32);
+        in_chunks(
+            n,
+            |i| fold_of[i] as usize == f || self.jackknifed(f, i),
+            |chunk| {
+                let p = model.predict_for(
+                    self.design,
+                    design_s.as_deref_mut(),
+                    chunk,
+                    self.clip,
+                    Some(l),
+                );
+                let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
+                for (j, &i) in chunk.iter().enumerate() {
+                    if fold_of[i as usize] as usize == f {
+                        oof_pos.push(j);
+                        rows.push(i);
+                    } else {
+                        jk_pos.push(j);
+                    }
                 }
-                next += 1;
-            }
-            if chunk.is_empty() {
-                continue;
-            }
-            let p = model.predict_for(
-                self.design,
-                design_s.as_deref_mut(),
-                &chunk,
-                self.clip,
-                Some(l),
-            );
-            let (mut oof_pos, mut jk_pos) = (Vec::new(), Vec::new());
-            for (j, &i) in chunk.iter().enumerate() {
-                if fold_of[i as usize] as usize == f {
-                    oof_pos.push(j);
-                    rows.push(i);
-                } else {
-                    jk_pos.push(j);
-                }
-            }
-            jack = match (jack, p.select(&jk_pos).uplift(l)) {
-                (Some(mut a), Some(b)) => {
-                    a.extend(b);
-                    Some(a)
-                }
-                _ => None,
-            };
-            append(&mut oof, p.select(&oof_pos));
-        }
+                jack = match (jack.take(), p.select(&jk_pos).uplift(l)) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        Some(a)
+                    }
+                    _ => None,
+                };
+                append(&mut oof, p.select(&oof_pos));
+            },
+        );
         let rest = model.predict_where(self.design, design_s, &rows, self.clip, &|x| {
             !meta::uses(l, x)
         });
@@ -597,6 +581,25 @@ fn fit_folds_parallel(
 
 /// Rows per batch when standard-error rows are scored (8 MB per prediction vector).
 const SCORE_CHUNK: usize = 1 << 20;
+
+/// Calls `each` with the rows i < n for which `keep(i)`, ascending, at most [`SCORE_CHUNK`] at a time (one
+/// buffer, reused).
+fn in_chunks(n: usize, keep: impl Fn(usize) -> bool, mut each: impl FnMut(&[u32])) {
+    let mut chunk: Vec<u32> = Vec::with_capacity(SCORE_CHUNK.min(n));
+    let mut next = 0usize;
+    while next < n {
+        chunk.clear();
+        while next < n && chunk.len() < SCORE_CHUNK {
+            if keep(next) {
+                chunk.push(next as u32);
+            }
+            next += 1;
+        }
+        if !chunk.is_empty() {
+            each(&chunk);
+        }
+    }
+}
 
 /// `acc` with the rows of `p` appended (fields `p` lacks stay as they are).
 fn append(acc: &mut meta::Preds, p: meta::Preds) {

@@ -738,18 +738,23 @@ fn set_leaf(idx: &[u32], leaf: u16, leaf_of: &mut [u16]) {
 mod tests {
     use super::*;
 
+    /// A split of feature 0 at `bin` (its sums do not matter to the partition or the bin table).
+    fn rule(bin: u8, missing_left: bool) -> Split {
+        Split {
+            gain: 1.0,
+            feature: 0,
+            bin,
+            missing_left,
+            left: [0.0; 2],
+            right: [0.0; 2],
+        }
+    }
+
     #[test]
     fn left_table_sends_bins_up_to_the_threshold_and_missing_as_told() {
         // threshold bin 3: bins 1, 2, 3 go left, 4..=255 right; bin 0 (missing) follows `missing_left`
         for ml in [true, false] {
-            let s = Split {
-                gain: 1.0,
-                feature: 0,
-                bin: 3,
-                missing_left: ml,
-                left: [0.0; 2],
-                right: [0.0; 2],
-            };
+            let s = rule(3, ml);
             let lut = left_table(&s);
             assert_eq!(lut[0], ml as u8);
             assert_eq!(&lut[1..4], &[1, 1, 1]);
@@ -770,14 +775,7 @@ mod tests {
                 nbins: vec![9],
                 upper: vec![(1..=9).map(f64::from).collect()],
             };
-            let s = Split {
-                gain: 1.0,
-                feature: 0,
-                bin: 4,
-                missing_left: true,
-                left: [0.0; 2],
-                right: [0.0; 2],
-            };
+            let s = rule(4, true);
             // every other row, so indices are not 0..n
             let mut idx: Vec<u32> = (0..n as u32).step_by(2).collect();
             let go = |r: &u32| goes_left(ts.cols[*r as usize], 4, true);
