@@ -2,7 +2,8 @@
 //! read: same numbers (bit for bit), codes and levels in first-seen order, texts, counts, first text and row
 //! lines; same message with the same line. Run over every fixture and hostile file and over cases built to sit
 //! on the joins' edges (a column that turns to text in a later part, level limits crossed only together, CRLF,
-//! BOM, blank lines, bad rows in a later part).
+//! BOM, blank lines, bad rows in a later part). The reference is the `csv` crate's reader
+//! (`Table::from_bytes_by_csv_reader`): a file without quotes is cut into records by our own loop, in one part too.
 
 use uplift_simulator::data::table::{Column, Table};
 
@@ -32,10 +33,10 @@ fn same_column(a: &Column, b: &Column, what: &str) {
     assert_eq!(a.kind(), b.kind(), "{what}: kind of {}", a.name);
 }
 
-/// The serial read against reads in 2, 3, 5 and 8 parts.
+/// The `csv` crate's serial read against the fast reads in 1 (serial), 2, 3, 5 and 8 parts.
 fn check(bytes: &[u8], what: &str) {
-    let serial = Table::from_bytes_in_parts(bytes, 1);
-    for parts in [2, 3, 5, 8] {
+    let serial = Table::from_bytes_by_csv_reader(bytes);
+    for parts in [1, 2, 3, 5, 8] {
         let what = format!("{what}, {parts} parts");
         match (&serial, Table::from_bytes_in_parts(bytes, parts)) {
             (Ok(a), Ok(b)) => {
@@ -221,4 +222,129 @@ fn demo_sized_file_reads_the_same_in_parts() {
         })
         .unwrap();
     check(csv.as_bytes(), "demo 30k");
+}
+
+#[test]
+fn line_ends_the_reader_accepts_in_every_form() {
+    // Old Mac line ends (\r alone), mixed with \n and \r\n, blank and blank-looking lines, blank lines before the
+    // header, no line end after the last row.
+    let mut s = String::from("\n\r\n x ,y,g\r");
+    for i in 0..400 {
+        let eol = ["\n", "\r\n", "\r", "\n\n", "\r\r\n"][i % 5];
+        s.push_str(&format!(
+            "{}.{},{},{}{eol}",
+            i % 17,
+            i % 10,
+            i % 2,
+            ["a", " b ", ""][i % 3]
+        ));
+        if i % 97 == 0 {
+            s.push_str("  \n");
+        }
+    }
+    s.push_str("1,0,z");
+    let bytes = s.into_bytes();
+    let e = Table::from_bytes_by_csv_reader(&bytes)
+        .unwrap_err()
+        .to_string();
+    // The line of blanks after row 0 is a record of one field: the same message, the same line, in every read.
+    // Lines are counted by \n, as the csv crate counts them: the header and row 0 are both on line 3 (the
+    // header ends with \r alone), the blanks on line 4.
+    assert!(e.starts_with("Line 4: expected 3 fields"), "{e}");
+    check(&bytes, "line ends with blanks");
+    let without_blanks: Vec<u8> = String::from_utf8(bytes)
+        .unwrap()
+        .replace("  \n", "")
+        .into_bytes();
+    check(&without_blanks, "line ends");
+    let t = Table::from_bytes_in_parts(&without_blanks, 3).unwrap();
+    assert_eq!(t.n_rows, 401);
+    assert_eq!(t.columns[0].name, "x");
+    // Row 0 is on line 3 (the header's line, after \n and \r\n; the header ends with \r alone), row 1 on 4.
+    assert_eq!((t.line(0), t.line(1)), (3, 4));
+}
+
+#[test]
+fn semicolons_tabs_and_decimal_commas_in_parts() {
+    let semi = file("id;x;y", 3000, "\r\n", |i| {
+        format!("u{i};{},{};{}", i % 50, i % 7, i % 2)
+    });
+    check(&semi, "semicolons");
+    let t = Table::from_bytes_in_parts(&semi, 4).unwrap();
+    assert_eq!(
+        (
+            t.delimiter,
+            t.column("x").unwrap().numbers.as_ref().unwrap()[3]
+        ),
+        (b';', 3.3)
+    );
+    let tab = file("id\tx\ty", 3000, "\n", |i| {
+        format!("u{i}\t{}\t{}", i % 50, i % 2)
+    });
+    check(&tab, "tabs");
+    assert_eq!(
+        Table::from_bytes_in_parts(&tab, 4).unwrap().delimiter,
+        b'\t'
+    );
+    // With a BOM and a ragged row in the last quarter.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(file("a;b", 2000, "\r\n", |i| {
+        if i == 1700 {
+            "1;2;3".into()
+        } else {
+            format!("{i};{}", i % 3)
+        }
+    }));
+    check(&bom, "bom + semicolons + ragged");
+    let e = Table::from_bytes_in_parts(&bom, 4).unwrap_err().to_string();
+    assert!(e.starts_with("Line 1702: expected 2 fields"), "{e}");
+}
+
+#[test]
+fn quoted_line_breaks_are_read_serially_with_their_lines() {
+    // A quote anywhere: the whole file goes through the csv crate; a quoted value spans two lines every 10 rows.
+    let bytes = file("id,note,y", 3000, "\n", |i| {
+        if i % 10 == 0 {
+            format!("u{i},\"two\nlines, {i}\",{}", i % 2)
+        } else {
+            format!("u{i},n{},{}", i % 4, i % 2)
+        }
+    });
+    check(&bytes, "quoted line breaks");
+    let t = Table::from_bytes(&bytes).unwrap();
+    // Rows 0..=10 take lines 2, 4, 5, …, 12, then row 10 (2 lines) starts on line 13 and row 11 on 15.
+    assert_eq!((t.line(1), t.line(10), t.line(11)), (4, 13, 15));
+    assert_eq!(
+        t.column("note").unwrap().text(10).as_deref(),
+        Some("two\nlines, 10")
+    );
+}
+
+#[test]
+fn a_bad_outcome_in_a_later_part_gives_the_serial_error_and_line() {
+    use uplift_simulator::data::prepare::prepare;
+    use uplift_simulator::data::roles::detect_roles;
+    // "maybe" on row 3500 of 4000 (line 3502): the outcome column turns to text only in the last part.
+    let bytes = file("user_id,f0,treatment,conversion", 4000, "\n", |i| {
+        let y = if i == 3500 {
+            "maybe".to_string()
+        } else {
+            format!("{}", (i / 3) % 2)
+        };
+        format!("u{i},{}.5,{},{y}", i % 100, i % 2)
+    });
+    check(&bytes, "bad outcome");
+    let msg = |t: Table| {
+        let mut roles = detect_roles(&t);
+        roles.outcome = "conversion".into();
+        prepare(&t, &roles).unwrap_err().to_string()
+    };
+    let serial = msg(Table::from_bytes_by_csv_reader(&bytes).unwrap());
+    assert!(serial.contains("3502"), "{serial}");
+    for parts in [1, 2, 4] {
+        assert_eq!(
+            msg(Table::from_bytes_in_parts(&bytes, parts).unwrap()),
+            serial
+        );
+    }
 }

@@ -87,17 +87,49 @@ impl Texts {
         self.ends.extend(other.ends.iter().map(|e| base + e));
     }
 
-    /// Count the distinct texts once every row is in.
+    /// Count the distinct texts once every row is in. Natively the texts are shared out among the threads by
+    /// their hash (each thread counts the distinct texts of its share: a text's copies all fall in one share).
     fn count_distinct(&mut self) {
-        let mut seen: std::collections::HashSet<&str, FastHash> =
-            std::collections::HashSet::with_capacity_and_hasher(self.len(), FastHash::default());
-        for i in 0..self.len() {
-            if let Some(t) = self.get(i) {
-                seen.insert(t);
+        #[cfg(not(target_arch = "wasm32"))]
+        let shares = if self.len() >= 1 << 16 {
+            rayon::current_num_threads().clamp(1, 16)
+        } else {
+            1
+        };
+        #[cfg(target_arch = "wasm32")]
+        let shares = 1;
+        let count = |share: usize| {
+            let mut seen: std::collections::HashSet<&str, FastHash> =
+                std::collections::HashSet::with_capacity_and_hasher(
+                    self.len() / shares + 1,
+                    FastHash::default(),
+                );
+            for i in 0..self.len() {
+                if let Some(t) = self.get(i) {
+                    if shares == 1 || text_hash(t) % shares as u64 == share as u64 {
+                        seen.insert(t);
+                    }
+                }
             }
-        }
-        self.distinct = seen.len();
+            seen.len()
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let distinct = {
+            use rayon::prelude::*;
+            (0..shares).into_par_iter().map(count).sum()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let distinct = count(0);
+        self.distinct = distinct;
     }
+}
+
+/// A hash of a text for sharing texts out (the top bits of the level tables' hash, which index the tables).
+fn text_hash(t: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = FastHash::default().build_hasher();
+    h.write(t.as_bytes());
+    h.finish() >> 40
 }
 
 /// Code of a missing value in `Column::codes`.
@@ -203,11 +235,24 @@ impl Table {
     }
 
     /// Parse a CSV file's bytes read as up to `parts` pieces split at line ends (natively in parallel, in wasm one
-    /// after another). Every `parts` gives the same table and the same errors as `parts = 1`: a file with a `"`
-    /// is always read in one piece (a line end may sit inside a quoted value), and when joining two pieces cannot
+    /// after another). Every `parts` gives the same table and the same errors as `parts = 1`, and as
+    /// [`Table::from_bytes_by_csv_reader`]: a file with a `"` is read in one piece by the `csv` crate (a line end
+    /// may sit inside a quoted value); a file without is cut into records and fields by [`read_plain_rows`]
+    /// (there every line end ends a record and every delimiter ends a field), and when joining two pieces cannot
     /// reproduce what a serial read would have kept (a column that turns from numbers to text in a later piece,
-    /// see [`ColumnBuilder::join`]) the file is read again serially.
+    /// see [`ColumnBuilder::join`]) the file is read again in one piece.
     pub fn from_bytes_in_parts(bytes: &[u8], parts: usize) -> Result<Table> {
+        Table::read(bytes, Some(parts))
+    }
+
+    /// The reference read: every record through the `csv` crate, serially (`from_bytes` gives the same table
+    /// and errors faster; the tests compare the two).
+    pub fn from_bytes_by_csv_reader(bytes: &[u8]) -> Result<Table> {
+        Table::read(bytes, None)
+    }
+
+    /// `parts`: `None` = the `csv` crate's reader in one piece; `Some(k)`: up to k pieces when the file has no `"`.
+    fn read(bytes: &[u8], parts: Option<usize>) -> Result<Table> {
         let text = check_text(bytes)?;
         let delimiter = sniff_delimiter(text);
         let quoted = text.as_bytes().contains(&b'"');
@@ -230,26 +275,15 @@ impl Table {
         if trailing_blank {
             names.push(String::new());
         }
-        // Every record ends a line and holds a byte per field at least (its delimiters and line end), so both
-        // the line count and bytes / columns bound the rows (quoted line breaks make the first loose):
-        // reserving it up front spares the copies (and the up-to-double capacity) of growing vectors, and
-        // costs at most 12 bytes per byte of file; untouched capacity costs no memory natively.
-        let rows_bound =
-            (count_newlines(text.as_bytes()) + 1).min(text.len() / names.len().max(1) + 1);
-        let splits = if quoted {
-            Vec::new()
-        } else {
-            split_points(text.as_bytes(), parts)
-        };
-        let joined = if splits.is_empty() {
-            None
-        } else {
-            read_in_parts(text, delimiter, &splits, &names, rows_bound)?
-        };
-        let (builders, lines) = match joined {
-            Some(read) => read,
-            None => {
-                // One piece (or pieces that could not be joined exactly): the serial read, after the header.
+        let (builders, lines) = match parts {
+            Some(parts) if !quoted => read_plain(text, delimiter, parts, &names)?,
+            _ => {
+                // Every record ends a line and holds a byte per field at least (its delimiters and line end), so
+                // both the line count and bytes / columns bound the rows (quoted line breaks make the first
+                // loose): reserving it up front spares the copies (and the up-to-double capacity) of growing
+                // vectors, and costs at most 12 bytes per byte of file; untouched capacity costs no memory natively.
+                let rows_bound =
+                    (count_newlines(text.as_bytes()) + 1).min(text.len() / names.len().max(1) + 1);
                 let mut builders: Vec<ColumnBuilder> = names
                     .into_iter()
                     .map(|n| ColumnBuilder::new(n, rows_bound))
@@ -520,18 +554,27 @@ fn default_parts(len: usize) -> usize {
     1
 }
 
-/// Byte offsets (each just after a `\n`, past the header's line) that cut `bytes` into up to `parts` pieces of
-/// about equal size; empty when it cannot be cut. Only for a file without `"`: there every `\n` ends a record.
-fn split_points(bytes: &[u8], parts: usize) -> Vec<usize> {
-    let Some(header_end) = bytes.iter().position(|&b| b == b'\n') else {
-        return Vec::new();
-    };
-    let mut out: Vec<usize> = Vec::new();
-    for k in 1..parts {
-        let target = bytes.len() / parts * k;
-        let from = target
-            .max(header_end + 1)
-            .max(out.last().copied().unwrap_or(0));
+/// Where the data rows of a file without `"` start: the line end that ends the header, its first record (the
+/// reader skips line ends before it); the text's length when there is none.
+fn plain_data_start(bytes: &[u8]) -> usize {
+    let first = bytes
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .unwrap_or(bytes.len());
+    bytes[first..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| first + i)
+}
+
+/// Byte offsets that cut `bytes[start..]` into up to `parts` pieces of about equal size: `start`, then offsets
+/// just after a `\n`, then the length. Only for a file without `"`: there every `\n` ends a record.
+fn split_points(bytes: &[u8], start: usize, parts: usize) -> Vec<usize> {
+    let mut out = vec![start];
+    let len = bytes.len();
+    for k in 1..parts.max(1) {
+        let target = start + (len - start) / parts * k;
+        let from = target.max(out.last().copied().unwrap_or(start));
         let Some(i) = bytes
             .get(from..)
             .and_then(|b| b.iter().position(|&c| c == b'\n'))
@@ -539,10 +582,11 @@ fn split_points(bytes: &[u8], parts: usize) -> Vec<usize> {
             break;
         };
         let p = from + i + 1;
-        if p < bytes.len() && out.last() != Some(&p) {
+        if p < len && out.last() != Some(&p) {
             out.push(p);
         }
     }
+    out.push(len);
     out
 }
 
@@ -550,65 +594,110 @@ fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-/// Read the pieces of a file cut at `splits` (in parallel natively) and join them in order into one set of
-/// column builders and row lines. `Ok(None)`: some column cannot be joined exactly (see [`ColumnBuilder::join`]);
-/// the caller reads the file serially. An error is the first piece's error, the one a serial read meets first.
-fn read_in_parts(
+/// The data rows of a file without `"` (`text`, from after its header), read in up to `parts` pieces (in
+/// parallel natively) and joined in order into one set of column builders and row lines, or read again in one
+/// piece when some column cannot be joined exactly (see [`ColumnBuilder::join`]). An error is the first piece's
+/// error, the one a serial read meets first.
+fn read_plain(
     text: &str,
     delimiter: u8,
-    splits: &[usize],
+    parts: usize,
     names: &[String],
-    rows_bound: usize,
-) -> Result<Option<(Vec<ColumnBuilder>, Vec<u32>)>> {
-    let bounds = |k: usize| {
-        let start = if k == 0 { 0 } else { splits[k - 1] };
-        (start, splits.get(k).copied().unwrap_or(text.len()))
+) -> Result<(Vec<ColumnBuilder>, Vec<u32>)> {
+    let bytes = text.as_bytes();
+    let start = plain_data_start(bytes);
+    let cuts = split_points(bytes, start, parts);
+    let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+    // Line ends per piece: the line each piece starts on, and a bound on its records.
+    #[cfg(not(target_arch = "wasm32"))]
+    let newlines: Vec<usize> = {
+        use rayon::prelude::*;
+        pieces
+            .par_iter()
+            .map(|&(a, b)| count_newlines(&bytes[a..b]))
+            .collect()
     };
+    #[cfg(target_arch = "wasm32")]
+    let newlines: Vec<usize> = pieces
+        .iter()
+        .map(|&(a, b)| count_newlines(&bytes[a..b]))
+        .collect();
+    let first_line = count_newlines(&bytes[..start]) as u64 + 1;
+    let columns = names.len().max(1);
+    // Every record ends a line (or the file) and holds a byte per field at least, so both bound the rows;
+    // a line end may also be `\r` alone, so this is a bound for common files only, not for all (vectors grow).
+    let bound = |lines: usize, len: usize| (lines + 1).min(len / columns + 1);
+    let all = bound(newlines.iter().sum(), bytes.len() - start);
+    if pieces.len() > 1 {
+        if let Some(read) = read_plain_pieces(
+            text, delimiter, &pieces, &newlines, first_line, names, all, &bound,
+        )? {
+            return Ok(read);
+        }
+    }
+    let mut builders: Vec<ColumnBuilder> = names
+        .iter()
+        .map(|n| ColumnBuilder::new(n.clone(), all))
+        .collect();
+    let mut lines = Vec::with_capacity(all);
+    read_plain_rows(
+        text,
+        start,
+        bytes.len(),
+        first_line,
+        &mut builders,
+        &mut lines,
+        delimiter,
+    )?;
+    Ok((builders, lines))
+}
+
+/// [`read_plain`] of two or more pieces; `Ok(None)` when some column cannot be joined exactly.
+#[allow(clippy::too_many_arguments)]
+fn read_plain_pieces(
+    text: &str,
+    delimiter: u8,
+    pieces: &[(usize, usize)],
+    newlines: &[usize],
+    first_line: u64,
+    names: &[String],
+    all: usize,
+    bound: &dyn Fn(usize, usize) -> usize,
+) -> Result<Option<(Vec<ColumnBuilder>, Vec<u32>)>> {
     // Every piece's columns are made here, on the calling thread, with room for all their rows (the first piece's
     // for every row: the others are appended to it). The threads only fill them, so the memory of the pieces
     // freed after joining goes back to this thread's heap (and is reused), not to a reading thread's, where it
     // would stay resident.
-    let empty: Vec<(Vec<ColumnBuilder>, Vec<u32>)> = (0..=splits.len())
-        .map(|k| {
-            let (start, end) = bounds(k);
-            let bound = if k == 0 {
-                rows_bound
-            } else {
-                count_newlines(&text.as_bytes()[start..end]) + 1
-            };
+    let mut line = first_line;
+    let empty: Vec<(Vec<ColumnBuilder>, Vec<u32>, u64)> = pieces
+        .iter()
+        .zip(newlines)
+        .enumerate()
+        .map(|(k, (&(a, b), &n))| {
+            let rows = if k == 0 { all } else { bound(n, b - a) };
             let builders = names
                 .iter()
-                .map(|n| ColumnBuilder::new(n.clone(), bound))
+                .map(|n| ColumnBuilder::new(n.clone(), rows))
                 .collect();
-            (builders, Vec::with_capacity(bound))
+            let starts_on = line;
+            line += n as u64;
+            (builders, Vec::with_capacity(rows), starts_on)
         })
         .collect();
-    let read_part = |(k, (mut builders, mut lines)): (usize, (Vec<ColumnBuilder>, Vec<u32>))| {
-        let (start, end) = bounds(k);
-        let piece = &text[start..end];
-        let mut reader = csv_reader(piece.as_bytes(), delimiter, k == 0);
-        if k == 0 {
-            reader.headers().map_err(|e| csv_error(piece, 0, e))?;
-        }
-        let line_base = count_newlines(&text.as_bytes()[..start]) as u64;
-        read_rows(
-            &mut reader,
-            piece,
-            line_base,
-            &mut builders,
-            &mut lines,
-            delimiter,
-        )?;
-        Ok((builders, lines))
-    };
+    let read_piece =
+        |(k, (mut builders, mut lines, line)): (usize, (Vec<ColumnBuilder>, Vec<u32>, u64))| {
+            let (a, b) = pieces[k];
+            read_plain_rows(text, a, b, line, &mut builders, &mut lines, delimiter)?;
+            Ok((builders, lines))
+        };
     #[cfg(not(target_arch = "wasm32"))]
     let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> = {
         use rayon::prelude::*;
-        empty.into_par_iter().enumerate().map(read_part).collect()
+        empty.into_par_iter().enumerate().map(read_piece).collect()
     };
     #[cfg(target_arch = "wasm32")]
     let read: Vec<Result<(Vec<ColumnBuilder>, Vec<u32>)>> =
-        empty.into_iter().enumerate().map(read_part).collect();
+        empty.into_iter().enumerate().map(read_piece).collect();
     let mut read = read.into_iter().collect::<Result<Vec<_>>>()?.into_iter();
     let Some((mut builders, mut lines)) = read.next() else {
         return Ok(None);
@@ -622,6 +711,70 @@ fn read_in_parts(
         }
     }
     Ok(Some((builders, lines)))
+}
+
+/// Read the records of `text[from..to]`, a piece of a file without `"` that starts where a record may start (the
+/// file's data start, or just after a `\n`), into the builders, a row each with its file line; `line` is the
+/// line byte `from` is on. The records, fields and lines are the `csv` crate reader's for such text ([`read_rows`]):
+/// `\n`, `\r` and `\r\n` end a record, line ends with nothing between them are skipped, every delimiter ends a
+/// field; a record's line is one more than the `\n`s before it. Fields are cut at ASCII bytes, so each is text.
+fn read_plain_rows(
+    text: &str,
+    from: usize,
+    to: usize,
+    mut line: u64,
+    builders: &mut [ColumnBuilder],
+    lines: &mut Vec<u32>,
+    delimiter: u8,
+) -> Result<()> {
+    let bytes = text.as_bytes();
+    let to = to.min(bytes.len());
+    let expected = builders.len();
+    let mut i = from;
+    while i < to {
+        match bytes[i] {
+            b'\n' => {
+                line += 1;
+                i += 1;
+                continue;
+            }
+            b'\r' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        let mut found = 0;
+        loop {
+            let mut j = i;
+            while j < to {
+                let c = bytes[j];
+                if c == delimiter || c == b'\n' || c == b'\r' {
+                    break;
+                }
+                j += 1;
+            }
+            if let Some(b) = builders.get_mut(found) {
+                b.push_field(text.get(i..j).unwrap_or_default(), line, delimiter);
+            }
+            found += 1;
+            if j < to && bytes[j] == delimiter {
+                i = j + 1;
+            } else {
+                i = j;
+                break;
+            }
+        }
+        if found != expected {
+            return Err(Error::Ragged {
+                line,
+                expected,
+                found,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// True for the texts that mean "no value".
@@ -743,12 +896,29 @@ impl FastHasher {
 
 type FastHash = std::hash::BuildHasherDefault<FastHasher>;
 
+/// Columns with at most this many levels find a value's level by comparing it with each (see `push_code`).
+const SHORT_LEVELS: usize = 8;
+
+/// A text of at most 8 bytes as a number (its bytes, little-endian) and its length: equal keys, equal texts.
+fn short_key(b: &[u8]) -> Option<(u64, usize)> {
+    if b.len() > 8 {
+        return None;
+    }
+    let mut k = 0u64;
+    for (i, &c) in b.iter().enumerate() {
+        k |= u64::from(c) << (8 * i);
+    }
+    Some((k, b.len()))
+}
+
 struct ColumnBuilder {
     name: String,
     numbers: Option<Vec<f64>>,
     codes: Option<Vec<u32>>,
     levels: Vec<String>,
     index: HashMap<String, u32, FastHash>,
+    /// [`short_key`] of the first `SHORT_LEVELS` levels (`(0, usize::MAX)` for a longer text: matches none).
+    short: Vec<(u64, usize)>,
     texts: Option<Texts>,
     missing: usize,
     non_finite: usize,
@@ -768,6 +938,7 @@ impl ColumnBuilder {
             codes: Some(Vec::with_capacity(rows_bound)),
             levels: Vec::new(),
             index: HashMap::default(),
+            short: Vec::new(),
             texts: None,
             missing: 0,
             non_finite: 0,
@@ -777,27 +948,30 @@ impl ColumnBuilder {
         }
     }
 
-    /// Push a field as the reader cut it (untrimmed bytes). A plain decimal in a numeric column — most fields of
-    /// most files — goes straight in: it has no blanks to trim, is not a missing-value word and is finite, so
-    /// [`ColumnBuilder::push`] would store the same; anything else is trimmed text for `push`.
+    /// Push a field as the `csv` crate's reader cut it (untrimmed bytes; text, see [`read_rows`]).
     fn push_raw(&mut self, raw: &[u8], line: u64, delimiter: u8) -> Result<()> {
-        let text = |raw| {
-            std::str::from_utf8(raw).map_err(|_| Error::NotUtf8 {
-                detail: format!("line {line} is not valid UTF-8"),
-            })
-        };
+        let text = std::str::from_utf8(raw).map_err(|_| Error::NotUtf8 {
+            detail: format!("line {line} is not valid UTF-8"),
+        })?;
+        self.push_field(text, line, delimiter);
+        Ok(())
+    }
+
+    /// Push a field as it was cut (untrimmed). A plain decimal in a numeric column — most fields of most files —
+    /// goes straight in: it has no blanks to trim, is not a missing-value word and is finite, so
+    /// [`ColumnBuilder::push`] would store the same; anything else is trimmed text for `push`.
+    fn push_field(&mut self, raw: &str, line: u64, delimiter: u8) {
         if let Some(numbers) = &mut self.numbers {
-            if let Some(x) = plain_decimal(raw) {
+            if let Some(x) = plain_decimal(raw.as_bytes()) {
                 numbers.push(x);
                 self.rows += 1;
                 if self.codes.is_some() {
-                    self.push_code(text(raw)?);
+                    self.push_code(raw);
                 }
-                return Ok(());
+                return;
             }
         }
-        self.push(text(raw)?.trim(), line, delimiter);
-        Ok(())
+        self.push(raw.trim(), line, delimiter);
     }
 
     fn push(&mut self, field: &str, line: u64, delimiter: u8) {
@@ -889,7 +1063,13 @@ impl ColumnBuilder {
         }
         self.texts = Some(texts);
         self.levels = Vec::new();
+        self.drop_level_table();
+    }
+
+    /// Forget the level look-ups (the caller empties or replaces `levels`).
+    fn drop_level_table(&mut self) {
         self.index = HashMap::default();
+        self.short = Vec::new();
     }
 
     fn code_of(&mut self, field: &str) -> u32 {
@@ -897,6 +1077,10 @@ impl ColumnBuilder {
             return c;
         }
         let c = self.levels.len() as u32;
+        if self.short.len() < SHORT_LEVELS {
+            self.short
+                .push(short_key(field.as_bytes()).unwrap_or((0, usize::MAX)));
+        }
         self.levels.push(field.to_string());
         self.index.insert(field.to_string(), c);
         c
@@ -905,12 +1089,14 @@ impl ColumnBuilder {
     fn push_code(&mut self, field: &str) {
         // One look-up for the common case, a value already seen (0/1 columns, categories).
         if self.texts.is_none() {
-            // A few levels (0/1 columns, small categories): comparing the texts beats hashing the field.
-            let known = if self.levels.len() <= 8 {
-                self.levels
-                    .iter()
-                    .position(|l| l == field)
-                    .map(|c| c as u32)
+            // A few levels (0/1 columns, small categories): comparing the texts beats hashing the field, and
+            // comparing texts of up to 8 bytes as numbers beats comparing them as texts.
+            let known = if self.levels.len() <= SHORT_LEVELS {
+                match short_key(field.as_bytes()) {
+                    Some(key) => self.short.iter().position(|&k| k == key),
+                    None => self.levels.iter().position(|l| l == field),
+                }
+                .map(|c| c as u32)
             } else {
                 self.index.get(field).copied()
             };
@@ -925,7 +1111,7 @@ impl ColumnBuilder {
             // A numeric column with many values: its numbers are enough.
             self.codes = None;
             self.levels.clear();
-            self.index = HashMap::default();
+            self.drop_level_table();
             return;
         }
         self.store_text(Some(field));
@@ -969,7 +1155,7 @@ impl ColumnBuilder {
         if numeric && (self.codes.is_none() || next.codes.is_none()) {
             self.codes = None;
             self.levels.clear();
-            self.index = HashMap::default();
+            self.drop_level_table();
             return;
         }
         // Map next's level codes to ours, adding the new levels; switch to texts past the limit.
@@ -979,7 +1165,7 @@ impl ColumnBuilder {
                 if numeric && self.levels.len() >= limit && !self.index.contains_key(level) {
                     self.codes = None;
                     self.levels.clear();
-                    self.index = HashMap::default();
+                    self.drop_level_table();
                     return;
                 }
                 map.push(self.code_of(level));
@@ -1247,11 +1433,14 @@ mod tests {
 
     #[test]
     fn split_points_fall_after_line_ends_past_the_header() {
-        // "h\n" (bytes 0-1), then rows "1\n" at 2, "2\n" at 4, "3\n" at 6: halves cut at byte 4 → after row 1
-        // (the next line end from byte 4 is at 5, so the cut is 6).
-        assert_eq!(split_points(b"h\n1\n2\n3\n", 2), vec![6]);
-        assert_eq!(split_points(b"h\n1\n2\n3\n", 4), vec![4, 6]);
-        assert_eq!(split_points(b"header only", 4), Vec::<usize>::new());
+        // "h\n" (bytes 0-1; the data start at its line end, byte 1), then rows "1\n" at 2, "2\n" at 4, "3\n" at
+        // 6: 7 bytes from byte 1, halves cut at 1 + 3 = 4 → after row 1 (the next line end from byte 4 is at 5, so
+        // the cut is 6); quarters at 2, 3, 4 → 4, then 6, then 8 (the end: no cut).
+        assert_eq!(plain_data_start(b"h\n1\n2\n3\n"), 1);
+        assert_eq!(split_points(b"h\n1\n2\n3\n", 1, 2), vec![1, 6, 8]);
+        assert_eq!(split_points(b"h\n1\n2\n3\n", 1, 4), vec![1, 4, 6, 8]);
+        assert_eq!(plain_data_start(b"\r\n\nheader only"), 14);
+        assert_eq!(split_points(b"\r\n\nheader only", 14, 4), vec![14, 14]);
     }
 
     #[test]
