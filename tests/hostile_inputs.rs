@@ -383,7 +383,7 @@ fn trailing_delimiter_on_every_line() {
 #[test]
 fn spreadsheet_formula_text_is_plain_data() {
     let p = fits("formula_injection.csv", |_| {}, &[LOW_T, LOW_C]);
-    assert_eq!(p.ids.as_ref().unwrap()[0], "=cmd|' /C calc'!A0");
+    assert_eq!(p.ids.as_ref().unwrap().get(0), "=cmd|' /C calc'!A0");
 }
 
 #[test]

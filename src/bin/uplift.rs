@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 use uplift_simulator::data::generate::{write_demo, DemoParams};
-use uplift_simulator::data::prepare::{prepare, Prepared};
+use uplift_simulator::data::prepare::{prepare, prepare_taking_features, Prepared};
 use uplift_simulator::data::roles::detect_roles;
 use uplift_simulator::data::table::Table;
 use uplift_simulator::decide::archetype::{accuracy, Archetype};
@@ -95,10 +95,12 @@ fn generate(o: &Opts) -> Result<()> {
 }
 
 /// Read and prepare the data file named by the first positional argument, with the roles from the options
-/// (detected by name when an option is absent).
-fn load(o: &Opts) -> Result<(Table, Prepared)> {
+/// (detected by name when an option is absent). `taking`: the feature columns move out of the table into
+/// `Prepared` (`prepare_taking_features`; the table keeps its other columns), for a caller that reads no
+/// feature column of the table afterwards.
+fn load(o: &Opts, taking: bool) -> Result<(Table, Prepared)> {
     let path = o.positional(0, "DATA.csv")?;
-    let table = {
+    let mut table = {
         // The file's bytes are freed as soon as they are parsed.
         let bytes = std::fs::read(path).map_err(|e| Error::Io {
             path: path.to_string(),
@@ -122,7 +124,11 @@ fn load(o: &Opts) -> Result<(Table, Prepared)> {
         roles.id = Some(id.to_string());
     }
     roles.audit = o.all("--audit");
-    let prepared = prepare(&table, &roles)?;
+    let prepared = if taking {
+        prepare_taking_features(&mut table, &roles)?
+    } else {
+        prepare(&table, &roles)?
+    };
     Ok((table, prepared))
 }
 
@@ -218,7 +224,8 @@ fn fit(o: &Opts) -> Result<()> {
     let cparams = campaign_params(o)?;
     let clock = Instant::now();
     let now = || clock.elapsed().as_secs_f64() * 1000.0;
-    let (table, mut prepared) = load(o)?;
+    // The audit columns the fit reads from the table below are not features (their role is "audit").
+    let (table, mut prepared) = load(o, true)?;
     // The audit attributes are all the fit needs from the table: take them and free the table before fitting.
     let attributes = prepared
         .report
@@ -338,7 +345,7 @@ fn write_scores<W: Write>(
         id: prepared
             .ids
             .as_ref()
-            .map(|ids| Box::new(move |i: usize| ids[i].as_str()) as TextColumn<'_>),
+            .map(|ids| Box::new(move |i: usize| ids.get(i)) as TextColumn<'_>),
         archetype: Some(Box::new(move |i: usize| labels[i].code())),
         review: Some(Box::new(move |i: usize| {
             review.reason(i).map_or("", |r| r.code())
@@ -510,7 +517,7 @@ fn evaluate_generated(o: &Opts, share: f64) -> Result<()> {
 
 fn simulate(o: &Opts) -> Result<()> {
     let scores_path = o.required("--scores")?;
-    let (table, prepared) = load(o)?;
+    let (table, prepared) = load(o, false)?;
     let bytes = std::fs::read(scores_path).map_err(|e| io_err(scores_path, e))?;
     let scores = ScoreColumns::read_csv(&bytes)?;
     let at = scores.align(&prepared.rows)?;

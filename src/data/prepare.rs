@@ -46,7 +46,7 @@ pub struct Prepared {
     /// 0.0 or 1.0.
     pub outcome: Vec<f64>,
     pub revenue: Option<Vec<f64>>,
-    pub ids: Option<Vec<String>>,
+    pub ids: Option<Ids>,
     pub feature_names: Vec<String>,
     pub feature_kinds: Vec<FeatureKind>,
     /// Feature values column by column (NaN = missing), kept rows only.
@@ -54,6 +54,52 @@ pub struct Prepared {
     /// For categorical features: the level of each code.
     pub feature_levels: Vec<Vec<String>>,
     pub report: ValidationReport,
+}
+
+/// The id of each kept row, all in one text buffer: a `String` per row would cost a 24-byte `String` and a heap
+/// block of 32 bytes or more on top of each text (0.78 GB for the 14M ids of a Criteo-size file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids {
+    buf: String,
+    /// End of row i's id in `buf` (it starts at the previous end).
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The id of row i ("" for a row without one).
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    /// Every id as its own `String` (for the page's exports of a loaded file).
+    pub fn to_strings(&self) -> Vec<String> {
+        (0..self.len()).map(|i| self.get(i).to_string()).collect()
+    }
+
+    /// The ids of a column on the kept rows.
+    fn of(col: &Column, rows: &[u32]) -> Ids {
+        let mut ids = Ids {
+            buf: String::new(),
+            ends: Vec::with_capacity(rows.len()),
+        };
+        for &i in rows {
+            if let Some(t) = col.text_ref(i as usize) {
+                ids.buf.push_str(&t);
+            }
+            ids.ends.push(ids.buf.len());
+        }
+        ids
+    }
 }
 
 /// Counts per arm.
@@ -200,6 +246,30 @@ pub fn wilson(successes: usize, n: usize) -> (f64, f64, f64) {
 
 /// Check the roles against the table and build the model-ready arrays and the report.
 pub fn prepare(table: &Table, roles: &Roles) -> Result<Prepared> {
+    prepare_features(table, roles, false).map(|(p, _)| p)
+}
+
+/// [`prepare`] for a caller that needs no feature column of the table afterwards (the native command): the same
+/// `Prepared`, with the feature columns taken out of `table` (its other columns stay). When every row is kept, a
+/// numeric feature's values move into `Prepared` instead of being copied: no second copy of them at the peak.
+pub fn prepare_taking_features(table: &mut Table, roles: &Roles) -> Result<Prepared> {
+    let (mut p, moved) = prepare_features(table, roles, true)?;
+    for (k, c) in moved {
+        p.features[k] = table.columns[c].numbers.take().unwrap_or_default();
+    }
+    table
+        .columns
+        .retain(|c| !p.feature_names.iter().any(|f| *f == c.name));
+    Ok(p)
+}
+
+/// [`prepare`]; with `moving`, the features whose values are a column's numbers as they are (every row kept) are
+/// left empty and listed as (feature, column) for the caller to move.
+fn prepare_features(
+    table: &Table,
+    roles: &Roles,
+    moving: bool,
+) -> Result<(Prepared, Vec<(usize, usize)>)> {
     if roles.treatment.is_empty() {
         return Err(Error::MissingRole {
             role: "treatment",
@@ -307,11 +377,7 @@ pub fn prepare(table: &Table, roles: &Roles) -> Result<Prepared> {
     check_conversions(arms)?;
     report.rows_kept = rows.len();
 
-    let ids = icol.map(|c| {
-        rows.iter()
-            .map(|&i| c.text(i as usize).unwrap_or_default())
-            .collect()
-    });
+    let ids = icol.map(|c| Ids::of(c, &rows));
     let mut prepared = Prepared {
         rows,
         treatment,
@@ -324,9 +390,9 @@ pub fn prepare(table: &Table, roles: &Roles) -> Result<Prepared> {
         feature_levels: Vec::new(),
         report,
     };
-    add_features(table, roles, &mut prepared)?;
+    let moved = add_features(table, roles, &mut prepared, moving)?;
     add_warnings(&mut prepared.report);
-    Ok(prepared)
+    Ok((prepared, moved))
 }
 
 fn note_drop(d: &mut Dropped, line: u64) {
@@ -440,7 +506,14 @@ fn check_conversions(arms: &ArmCounts) -> Result<()> {
     Ok(())
 }
 
-fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
+/// The report line of every column and the features; with `moving`, the features to move (see
+/// [`prepare_features`]). Natively the columns are worked on in parallel (each on its own; same results).
+fn add_features(
+    table: &Table,
+    roles: &Roles,
+    p: &mut Prepared,
+    moving: bool,
+) -> Result<Vec<(usize, usize)>> {
     let role_of = |name: &str| -> Option<&'static str> {
         if name == roles.treatment {
             Some("treatment")
@@ -463,10 +536,10 @@ fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
     for a in &roles.audit {
         table.column(a)?;
     }
-    let n_kept = p.rows.len() as f64;
-    for col in &table.columns {
-        let missing_kept = p
-            .rows
+    let rows = &p.rows;
+    let n_kept = rows.len() as f64;
+    let one = |col: &Column| {
+        let missing_kept = rows
             .iter()
             .filter(|&&i| col_missing(col, i as usize))
             .count();
@@ -484,21 +557,39 @@ fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
         } else {
             roles.features.contains(&col.name)
         };
+        let mut feature = None;
         if wanted {
-            match feature_values(col, &p.rows, roles.features.is_empty()) {
+            match feature_values(col, rows, roles.features.is_empty(), moving) {
                 Ok((values, kind, levels, note)) => {
                     rep.role = "feature".into();
                     rep.note = note;
-                    p.feature_names.push(col.name.clone());
-                    p.feature_kinds.push(kind);
-                    p.features.push(values);
-                    p.feature_levels.push(levels);
+                    feature = Some((values, kind, levels));
                 }
                 Err(why) => rep.note = Some(why),
             }
         }
         if roles.audit.contains(&col.name) && rep.role != "feature" {
             rep.role = "audit".into();
+        }
+        (rep, feature)
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let done: Vec<_> = {
+        use rayon::prelude::*;
+        table.columns.par_iter().map(one).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let done: Vec<_> = table.columns.iter().map(one).collect();
+    let mut moved = Vec::new();
+    for (c, (rep, feature)) in done.into_iter().enumerate() {
+        if let Some((values, kind, levels)) = feature {
+            if values.is_none() {
+                moved.push((p.features.len(), c));
+            }
+            p.feature_names.push(rep.name.clone());
+            p.feature_kinds.push(kind);
+            p.features.push(values.unwrap_or_default());
+            p.feature_levels.push(levels);
         }
         p.report.columns.push(rep);
     }
@@ -511,7 +602,7 @@ fn add_features(table: &Table, roles: &Roles, p: &mut Prepared) -> Result<()> {
             max: MAX_FEATURES,
         });
     }
-    Ok(())
+    Ok(moved)
 }
 
 fn col_missing(col: &Column, i: usize) -> bool {
@@ -524,12 +615,14 @@ fn col_missing(col: &Column, i: usize) -> bool {
 
 type FeatureValues = (Vec<f64>, FeatureKind, Vec<String>, Option<String>);
 
-/// A column's values on the kept rows, or why it is not used as a feature.
+/// A column's values on the kept rows, or why it is not used as a feature. `None` values (only `moving`): the
+/// column's numbers as they are, every row being kept, for the caller to move.
 fn feature_values(
     col: &Column,
     rows: &[u32],
     automatic: bool,
-) -> std::result::Result<FeatureValues, String> {
+    moving: bool,
+) -> std::result::Result<(Option<Vec<f64>>, FeatureKind, Vec<String>, Option<String>), String> {
     if automatic && looks_post_treatment(&col.name) {
         return Err("not used as a feature: its name says it is an arm or an outcome, measured after the ad — it would leak the answer".into());
     }
@@ -538,16 +631,30 @@ fn feature_values(
         return Err("not used as a feature: every value is missing".into());
     }
     if let Some(v) = &col.numbers {
-        let values = kept(v);
-        let mut finite = values.iter().filter(|x| !x.is_nan());
+        // The kept rows are increasing row numbers: as many as the column's rows means all of them, in order.
+        let every_row = rows.len() == v.len();
+        let some_rows = (!every_row).then(|| kept(v));
+        let mut finite = some_rows
+            .as_deref()
+            .unwrap_or(v)
+            .iter()
+            .filter(|x| !x.is_nan());
         let first = finite.next().copied();
         if finite.all(|&x| Some(x) == first) {
             return Err("not used as a feature: it has the same value on every row".into());
         }
+        let values = match (some_rows, moving) {
+            (Some(values), _) => Some(values),
+            (None, true) => None,
+            (None, false) => Some(v.clone()),
+        };
         return Ok((values, FeatureKind::Numeric, Vec::new(), None));
     }
+    let with_values = |r: std::result::Result<FeatureValues, String>| {
+        r.map(|(values, kind, levels, note)| (Some(values), kind, levels, note))
+    };
     if let Some(texts) = &col.texts {
-        return text_feature_values(texts, rows);
+        return with_values(text_feature_values(texts, rows));
     }
     let codes = col
         .codes
@@ -565,7 +672,12 @@ fn feature_values(
         MISSING_CODE => None,
         c => Some(c as usize),
     };
-    categorical_values(&counts, |c| &col.levels[c], row_code, rows)
+    with_values(categorical_values(
+        &counts,
+        |c| &col.levels[c],
+        row_code,
+        rows,
+    ))
 }
 
 /// [`feature_values`] of a text column kept as texts (too many distinct values for level codes): the same
@@ -776,7 +888,7 @@ mod tests {
         );
         let visit = p.report.columns.iter().find(|c| c.name == "visit").unwrap();
         assert!(visit.note.as_deref().unwrap().contains("leak"));
-        assert_eq!(p.ids.as_ref().unwrap()[1], "u1");
+        assert_eq!(p.ids.as_ref().unwrap().get(1), "u1");
         let d = p.design(&BinParams::default());
         assert_eq!((d.n_rows(), d.n_features()), (60, 2));
         assert_eq!(d.raw[[3, 0]], 0.3);
@@ -820,6 +932,33 @@ mod tests {
             Some("69999 rare values pooled into “(other)”")
         );
         assert_eq!(rep.distinct, Some(70_002));
+    }
+
+    #[test]
+    fn taking_the_features_gives_the_same_prepared_and_leaves_the_other_columns() {
+        // demo_like(60) keeps every row: x moves out of the table; city (text) is coded; with row 0 without an
+        // arm (dropped) x is copied on the 59 kept rows instead. Either way the same as `prepare`.
+        let mut text = demo_like(60);
+        for (case, t) in [
+            ("all rows", table(&text)),
+            ("a row dropped", {
+                text = text.replacen("u0,0,a,0,", "u0,0,a,,", 1);
+                table(&text)
+            }),
+        ] {
+            let roles = detect_roles(&t);
+            let copied = prepare(&t, &roles).unwrap();
+            let mut left = t.clone();
+            let moved = prepare_taking_features(&mut left, &roles).unwrap();
+            assert_eq!(format!("{copied:?}"), format!("{moved:?}"), "{case}");
+            let names: Vec<&str> = left.columns.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(
+                names,
+                vec!["user_id", "treatment", "conversion", "revenue", "visit"],
+                "{case}"
+            );
+        }
+        assert_eq!(table(&text).n_rows, 60);
     }
 
     #[test]

@@ -124,11 +124,12 @@ pub fn looks_post_treatment(name: &str) -> bool {
 }
 
 fn best<'a>(table: &'a Table, names: &[&str], ok: impl Fn(&Column) -> bool) -> Option<&'a Column> {
+    // By name first: `ok` may read every value of the column.
     table
         .columns
         .iter()
-        .filter(|c| ok(c))
         .filter_map(|c| rank(names, &c.name).map(|r| (r, c)))
+        .filter(|(_, c)| ok(c))
         .min_by_key(|(r, _)| *r)
         .map(|(_, c)| c)
 }

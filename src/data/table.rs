@@ -189,6 +189,18 @@ impl Column {
             .and_then(|v| (!v[i].is_nan()).then(|| format!("{}", v[i])))
     }
 
+    /// [`Column::text`] without a copy when the column holds the text (levels, texts).
+    pub fn text_ref(&self, i: usize) -> Option<std::borrow::Cow<'_, str>> {
+        if let Some(codes) = &self.codes {
+            let c = codes[i];
+            return (c != MISSING_CODE).then(|| self.levels[c as usize].as_str().into());
+        }
+        if let Some(texts) = &self.texts {
+            return texts.get(i).map(Into::into);
+        }
+        self.text(i).map(Into::into)
+    }
+
     /// Distinct values when they are known (text columns, and numeric ones with few values).
     pub fn distinct(&self) -> Option<usize> {
         self.codes

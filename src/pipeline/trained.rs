@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::charts::histogram::UpliftHistogram;
 use crate::data::binning::BinnedMatrix;
-use crate::data::prepare::Prepared;
+use crate::data::prepare::{Ids, Prepared};
 use crate::data::table::Table;
 use crate::decide::archetype::{ArchetypeSummary, Thresholds};
 use crate::decide::fairness::GroupColumn;
@@ -377,7 +377,7 @@ impl Trained {
             p_control: s.p_control.clone(),
             p_treated: s.p_treated.clone(),
             response_score: s.response_score.clone(),
-            id: prepared.ids.clone(),
+            id: prepared.ids.as_ref().map(Ids::to_strings),
             archetype: Some(
                 c.archetypes
                     .labels
@@ -404,9 +404,14 @@ impl Trained {
     pub fn review_csv(&self, prepared: &Prepared, flagged_only: bool) -> Result<String> {
         let c = &self.campaign;
         let mut out = Vec::new();
-        let ids = prepared.ids.as_deref();
-        c.review
-            .write_csv(&mut out, &c.scored, &c.archetypes, ids, flagged_only)?;
+        let ids = prepared.ids.as_ref().map(Ids::to_strings);
+        c.review.write_csv(
+            &mut out,
+            &c.scored,
+            &c.archetypes,
+            ids.as_deref(),
+            flagged_only,
+        )?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
