@@ -218,7 +218,13 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, f64) {
 }
 
 fn fit(o: &Opts) -> Result<()> {
-    return_large_blocks_to_the_system();
+    // Sized by the data file (0 when it cannot be read: the read below reports why).
+    let input_bytes = o
+        .positional(0, "DATA.csv")
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| m.len());
+    return_large_blocks_to_the_system(input_bytes);
     let out = o.required("--out")?;
     let params = run_params(o)?;
     let cparams = campaign_params(o)?;

@@ -60,14 +60,20 @@ pub fn score_taking_features(
     fit_design(&design, t0, prepared, params, progress, cancel, now_ms)
 }
 
-/// For a native process about to hold large buffers (the `uplift fit` command): natively on Linux with glibc,
-/// every allocation of 1 MiB or more gets its own mapping, given back to the system when it is freed, and free
-/// memory at the top of the heap is given back from 1 MiB on. By default glibc raises that threshold up to
-/// 32 MiB as large blocks are freed, after which the folds' and models' freed buffers stay in its heaps and
-/// count in the resident memory: at 2M rows (auto) the peak was 0.99 GB with the default and 0.76 GB with
-/// this (docs/BENCHMARKS.md §14M). The price is more page faults (system time 2.5 → 4.4 s of a 58 s run).
-/// Changes no result; does nothing elsewhere (other platforms, wasm).
-pub fn return_large_blocks_to_the_system() {
+/// Inputs from this size on (bytes of the data file) get glibc's mmap and trim thresholds at 1 MiB; smaller ones at
+/// 32 MiB (see [`return_large_blocks_to_the_system`]). 512 MiB is about 6M rows of the demo's 18 columns.
+pub const LARGE_INPUT_BYTES: u64 = 512 << 20;
+
+/// For a native process about to hold large buffers (the `uplift fit` command), sized by its input
+/// (`input_bytes`, the data file's size): natively on Linux with glibc, every allocation from the threshold on gets
+/// its own mapping, given back to the system when it is freed, and free memory at the top of the heap is given back
+/// from the same size on. The threshold is fixed (by default glibc raises it up to 32 MiB as large blocks are freed)
+/// at 1 MiB for inputs of [`LARGE_INPUT_BYTES`] or more, so the folds' and models' freed buffers do not stay in
+/// malloc's heaps beside the largest buffers (14M rows: ≤ 6 GB), and at 32 MiB below that, where every buffer of
+/// 32 MiB or less is reused from the heaps instead of mapped, faulted in page by page and unmapped each time: 2M
+/// rows (X), system time 4.2–4.4 s → 1.9 s and page faults 1.04M → 0.41M, for a peak of 1.03 GB instead of 0.65
+/// (docs/BENCHMARKS.md, read + prepare round 2). Changes no result; does nothing elsewhere (other platforms, wasm).
+pub fn return_large_blocks_to_the_system(input_bytes: u64) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {
@@ -76,14 +82,20 @@ pub fn return_large_blocks_to_the_system() {
         // glibc's <malloc.h>
         const M_TRIM_THRESHOLD: i32 = -1;
         const M_MMAP_THRESHOLD: i32 = -3;
-        const ONE_MIB: i32 = 1 << 20;
+        let threshold: i32 = if input_bytes >= LARGE_INPUT_BYTES {
+            1 << 20
+        } else {
+            32 << 20
+        };
         // SAFETY: mallopt only sets glibc malloc's tuning parameters (under its own lock); a rejected value
         // leaves the default in place, so the return value needs no handling.
         unsafe {
-            mallopt(M_MMAP_THRESHOLD, ONE_MIB);
-            mallopt(M_TRIM_THRESHOLD, ONE_MIB);
+            mallopt(M_MMAP_THRESHOLD, threshold);
+            mallopt(M_TRIM_THRESHOLD, threshold);
         }
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = input_bytes;
 }
 
 /// Validate the settings and announce the binning; the clock reading when binning starts.
