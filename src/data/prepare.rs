@@ -257,9 +257,7 @@ pub fn prepare_taking_features(table: &mut Table, roles: &Roles) -> Result<Prepa
     for (k, c) in moved {
         p.features[k] = table.columns[c].numbers.take().unwrap_or_default();
     }
-    table
-        .columns
-        .retain(|c| !p.feature_names.iter().any(|f| *f == c.name));
+    table.columns.retain(|c| !p.feature_names.contains(&c.name));
     Ok(p)
 }
 
@@ -614,6 +612,8 @@ fn col_missing(col: &Column, i: usize) -> bool {
 }
 
 type FeatureValues = (Vec<f64>, FeatureKind, Vec<String>, Option<String>);
+/// [`FeatureValues`] whose values may be left in the column to move (`None`).
+type TakenValues = (Option<Vec<f64>>, FeatureKind, Vec<String>, Option<String>);
 
 /// A column's values on the kept rows, or why it is not used as a feature. `None` values (only `moving`): the
 /// column's numbers as they are, every row being kept, for the caller to move.
@@ -622,7 +622,7 @@ fn feature_values(
     rows: &[u32],
     automatic: bool,
     moving: bool,
-) -> std::result::Result<(Option<Vec<f64>>, FeatureKind, Vec<String>, Option<String>), String> {
+) -> std::result::Result<TakenValues, String> {
     if automatic && looks_post_treatment(&col.name) {
         return Err("not used as a feature: its name says it is an arm or an outcome, measured after the ad — it would leak the answer".into());
     }
