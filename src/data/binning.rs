@@ -40,26 +40,54 @@ pub struct BinnedMatrix {
 
 impl BinnedMatrix {
     /// Bin the given columns (each of length n_rows; NaN = missing). Deterministic: the sample of
-    /// rows used for the cuts is an even stride, not random.
+    /// rows used for the cuts is an even stride, not random. Natively the features are binned on rayon's
+    /// threads (each feature's cuts and codes depend only on its own column: same result on any thread count).
     pub fn from_columns(columns: &[&[f64]], params: &BinParams) -> Self {
         let n_rows = columns.first().map_or(0, |c| c.len());
-        let max_bins = params.max_bins.clamp(2, 255);
-        let mut codes = Vec::with_capacity(n_rows * columns.len());
-        let mut upper = Vec::with_capacity(columns.len());
         for col in columns {
             assert_eq!(
                 col.len(),
                 n_rows,
                 "all feature columns must have the same length"
             );
-            let cuts = quantile_cuts(col, max_bins, params.sample_rows.max(1));
-            // In chunks of non-inlined calls: in wasm, V8 keeps a function that runs long in one call on its
-            // baseline compiler.
-            for c in col.chunks(16_384) {
-                bin_chunk(&cuts, c, &mut codes);
-            }
-            upper.push(cuts);
         }
+        let max_bins = params.max_bins.clamp(2, 255);
+        let sample_rows = params.sample_rows.max(1);
+        let mut codes = vec![0u8; n_rows * columns.len()];
+        // One feature: its cuts, then its codes through a search table. In chunks of non-inlined calls: in
+        // wasm, V8 keeps a function that runs long in one call on its baseline compiler.
+        let one = |(out, col): (&mut [u8], &&[f64])| {
+            let cuts = quantile_cuts(col, max_bins, sample_rows);
+            let table = CodeTable::new(&cuts);
+            for (o, c) in out.chunks_mut(16_384).zip(col.chunks(16_384)) {
+                bin_chunk(&table, c, o);
+            }
+            cuts
+        };
+        let upper: Vec<Vec<f64>> = if n_rows == 0 {
+            columns
+                .iter()
+                .map(|c| quantile_cuts(c, max_bins, sample_rows))
+                .collect()
+        } else {
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                codes
+                    .par_chunks_mut(n_rows)
+                    .zip(columns.par_iter())
+                    .map(one)
+                    .collect()
+            }
+            #[cfg(target_arch = "wasm32")]
+            {
+                codes
+                    .chunks_mut(n_rows)
+                    .zip(columns.iter())
+                    .map(one)
+                    .collect()
+            }
+        };
         Self {
             n_rows,
             n_features: columns.len(),
@@ -101,8 +129,81 @@ impl BinnedMatrix {
 }
 
 #[inline(never)]
-fn bin_chunk(cuts: &[f64], values: &[f64], codes: &mut Vec<u8>) {
-    codes.extend(values.iter().map(|&v| bin_of(cuts, v)));
+fn bin_chunk(table: &CodeTable, values: &[f64], codes: &mut [u8]) {
+    for (o, &v) in codes.iter_mut().zip(values) {
+        *o = table.code(v);
+    }
+}
+
+/// Buckets of a [`CodeTable`] (the value range between the first and last cut in equal steps).
+const BUCKETS: usize = 4096;
+
+/// [`bin_of`] for many values of one feature without a binary search over all cuts: a value's bucket
+/// k = f(v) = ⌊(v − lo)·scale⌋ (clamped to the buckets) is monotone in v, so every cut in an earlier bucket is
+/// below v and every cut in a later bucket above it; only the cuts of v's own bucket (`start[k]..start[k + 1]`,
+/// usually none or one) are compared. Same codes as [`bin_of`] (tested), whatever the values (infinite cuts or
+/// values: the steps may degenerate to one bucket, which is still exact, only slower).
+struct CodeTable {
+    lo: f64,
+    scale: f64,
+    /// `start[k]`: number of cuts in buckets before k (`start[BUCKETS]` = all cuts).
+    start: Vec<u8>,
+    /// The cuts followed by +∞ (so `cuts[start[k]]` can always be read).
+    cuts: Vec<f64>,
+}
+
+impl CodeTable {
+    fn new(cuts: &[f64]) -> Self {
+        let (lo, hi) = match cuts {
+            [a, .., b] => (*a, *b),
+            _ => (0.0, 0.0),
+        };
+        let scale = if lo.is_finite() && hi.is_finite() && hi > lo {
+            BUCKETS as f64 / (hi - lo)
+        } else {
+            0.0
+        };
+        let mut t = Self {
+            lo,
+            scale,
+            start: vec![0; BUCKETS + 1],
+            cuts: cuts.iter().copied().chain([f64::INFINITY]).collect(),
+        };
+        let mut i = 0usize;
+        for k in 0..=BUCKETS {
+            while i < cuts.len() && t.bucket(cuts[i]) < k {
+                i += 1;
+            }
+            t.start[k] = i as u8;
+        }
+        t
+    }
+
+    /// The bucket of a value: monotone non-decreasing in v (a subtraction, a product by a constant ≥ 0 and a
+    /// saturating conversion are each monotone under rounding; NaN ↦ 0).
+    #[inline(always)]
+    fn bucket(&self, v: f64) -> usize {
+        (((v - self.lo) * self.scale) as usize).min(BUCKETS - 1)
+    }
+
+    /// The code of value `v`: the same as `bin_of(cuts, v)`.
+    #[inline(always)]
+    fn code(&self, v: f64) -> u8 {
+        let n = self.cuts.len() - 1;
+        if v.is_nan() || n == 0 {
+            return MISSING_BIN;
+        }
+        let k = self.bucket(v);
+        let (s, e) = (self.start[k] as usize, self.start[k + 1] as usize);
+        // cuts[..s] < v < cuts[e..]: the index of the first cut ≥ v is in s..=e. With at most one cut in the
+        // bucket one comparison decides (cuts[s] is the next bucket's first cut or +∞ when the bucket is empty).
+        let idx = if e - s <= 1 {
+            s + (self.cuts[s] < v) as usize
+        } else {
+            s + self.cuts[s..e].partition_point(|&c| c < v)
+        };
+        (idx.min(n - 1) + 1) as u8
+    }
 }
 
 fn bin_of(cuts: &[f64], v: f64) -> u8 {
@@ -118,16 +219,24 @@ fn bin_of(cuts: &[f64], v: f64) -> u8 {
 /// Distinct values are never split across bins.
 fn quantile_cuts(col: &[f64], max_bins: usize, sample_rows: usize) -> Vec<f64> {
     let stride = (col.len() / sample_rows).max(1);
-    let mut sample: Vec<f64> = col
+    // The finite sample as integers in `f64::total_cmp`'s order (sign-magnitude → two's complement), sorted
+    // as integers: the same array as sorting the floats by `total_cmp` (equal keys are equal bits), cheaper.
+    let key = |b: u64| (b ^ (((b as i64) >> 63) as u64 >> 1)) as i64;
+    let mut keys: Vec<i64> = col
         .iter()
         .step_by(stride)
-        .copied()
         .filter(|v| !v.is_nan())
+        .map(|v| key(v.to_bits()))
         .collect();
-    if sample.is_empty() {
+    if keys.is_empty() {
         return Vec::new();
     }
-    sample.sort_by(|a, b| a.total_cmp(b));
+    keys.sort_unstable();
+    // the map is its own inverse (it keeps the sign bit)
+    let sample: Vec<f64> = keys
+        .iter()
+        .map(|&k| f64::from_bits(key(k as u64) as u64))
+        .collect();
     // Distinct values with their counts.
     let mut distinct: Vec<(f64, usize)> = Vec::new();
     for v in sample.iter().copied() {
@@ -191,6 +300,96 @@ mod tests {
         for b in 1..=16u8 {
             let n = c.iter().filter(|&&x| x == b).count();
             assert!((624..=626).contains(&n), "bin {b} holds {n}");
+        }
+    }
+
+    #[test]
+    fn cuts_sort_negative_zero_and_infinite_values_like_total_cmp() {
+        // total_cmp order: −∞ < −2.5 < −1 < −1e-300 < −0 < 0 < 1e-300 < 3 < ∞; −0 and 0 are one distinct
+        // value (they compare equal), kept as the first seen in that order, −0
+        let col = [
+            3.0,
+            -1.0,
+            0.0,
+            -0.0,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            -2.5,
+            1e-300,
+            -1e-300,
+            f64::NAN,
+        ];
+        let cuts = quantile_cuts(&col, 255, 1_000);
+        let want = [
+            f64::NEG_INFINITY,
+            -2.5,
+            -1.0,
+            -1e-300,
+            -0.0,
+            1e-300,
+            3.0,
+            f64::INFINITY,
+        ];
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&cuts), bits(&want));
+    }
+
+    #[test]
+    fn the_code_table_gives_the_codes_of_the_binary_search() {
+        // Cut sets: even, skewed (most cuts in one bucket), with ±∞ and ±0, one cut, none; values: the cuts
+        // themselves, their neighbours one ulp away, values between and beyond, ±∞, NaN.
+        let even: Vec<f64> = (0..255).map(|i| i as f64 * 0.5 - 3.0).collect();
+        let skewed: Vec<f64> = (0..200)
+            .map(|i| 1e-6 * i as f64)
+            .chain([1.0, 1e3, 1e9])
+            .collect();
+        let odd = vec![f64::NEG_INFINITY, -1.0, -0.0, 2.5, f64::INFINITY];
+        let huge = vec![-1e308, 0.0, 1e308];
+        for cuts in [even, skewed, odd, huge, vec![7.0], vec![]] {
+            let table = CodeTable::new(&cuts);
+            let mut values = vec![
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.0,
+                -0.0,
+                1e300,
+                -1e300,
+            ];
+            for &c in &cuts {
+                values.extend([c, c.next_up(), c.next_down(), c + 0.25, c - 0.25, c * 1.5]);
+            }
+            for v in values {
+                assert_eq!(table.code(v), bin_of(&cuts, v), "cuts {cuts:?}, value {v}");
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn binning_is_the_same_on_one_thread_as_on_several() {
+        // two columns of 50,000 rows: codes and cuts must not depend on how the features are spread
+        let a: Vec<f64> = (0..50_000).map(|i| ((i * 7919) % 1000) as f64).collect();
+        let b: Vec<f64> = (0..50_000)
+            .map(|i| {
+                if i % 10 == 0 {
+                    f64::NAN
+                } else {
+                    (i as f64).ln()
+                }
+            })
+            .collect();
+        let many = BinnedMatrix::from_columns(&[&a, &b], &BinParams::default());
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| BinnedMatrix::from_columns(&[&a, &b], &BinParams::default()));
+        assert_eq!(many, one);
+        for j in 0..2 {
+            let col = if j == 0 { &a } else { &b };
+            let want: Vec<u8> = col.iter().map(|&v| bin_of(&many.upper[j], v)).collect();
+            assert_eq!(many.column(j), &want[..]);
         }
     }
 
