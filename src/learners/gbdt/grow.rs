@@ -791,22 +791,39 @@ fn left_table(s: &Split) -> [u8; NB] {
     lut
 }
 
+/// Rows per block of [`split_rows`].
+const SPLIT_BLOCK: usize = 256;
+
 /// Branch-free stable partition of `idx`: left rows move to the front of `idx` in their order, right rows
 /// are written in their order to the front of `right` (at least as long as `idx`). `col`: the split
 /// feature's bins; `lut`: its [`left_table`]. Returns the number of left rows.
+///
+/// Blocks of [`SPLIT_BLOCK`] rows: each row is written to both of two block buffers and one counter advances
+/// (no unpredictable branch); the buffers' indices are masked to the block, so the loop has no bounds checks
+/// but the one on the column. Then the block's left part moves to the front of `idx` (never past the block
+/// just read) and its right part to `right`.
 #[inline(never)]
 fn split_rows(col: &[u8], lut: &[u8; NB], idx: &mut [u32], right: &mut [u32]) -> usize {
-    let mut nl = 0usize;
+    const B: usize = SPLIT_BLOCK;
+    let (mut nl, mut nr) = (0usize, 0usize);
     let m = idx.len();
     let right = &mut right[..m];
-    for i in 0..m {
-        let r = idx[i];
-        let go = lut[col[r as usize] as usize] as usize;
-        // nl ≤ i: position nl was already read, and i − nl rows went right so far. Write both, advance
-        // one: no unpredictable branch.
-        idx[nl] = r;
-        right[i - nl] = r;
-        nl += go;
+    let (mut bl, mut br) = ([0u32; B], [0u32; B]);
+    for b0 in (0..m).step_by(B) {
+        let b1 = (b0 + B).min(m);
+        let mut l = 0usize;
+        for (k, &r) in idx[b0..b1].iter().enumerate() {
+            let go = lut[col[r as usize] as usize] as usize;
+            // l ≤ k < B: both indices stay in the block buffers (the masks only tell the compiler)
+            bl[l & (B - 1)] = r;
+            br[(k - l) & (B - 1)] = r;
+            l += go;
+        }
+        let n = b1 - b0;
+        idx[nl..nl + l].copy_from_slice(&bl[..l]);
+        right[nr..nr + n - l].copy_from_slice(&br[..n - l]);
+        nl += l;
+        nr += n - l;
     }
     nl
 }
