@@ -219,49 +219,87 @@ fn bin_of(cuts: &[f64], v: f64) -> u8 {
 /// Distinct values are never split across bins.
 fn quantile_cuts(col: &[f64], max_bins: usize, sample_rows: usize) -> Vec<f64> {
     let stride = (col.len() / sample_rows).max(1);
-    // The finite sample as integers in `f64::total_cmp`'s order (sign-magnitude → two's complement), sorted
-    // as integers: the same array as sorting the floats by `total_cmp` (equal keys are equal bits), cheaper.
-    let key = |b: u64| (b ^ (((b as i64) >> 63) as u64 >> 1)) as i64;
-    let mut keys: Vec<i64> = col
+    // The finite sample as unsigned integers in `f64::total_cmp`'s order (sign-magnitude → two's complement,
+    // then the sign bit flipped), radix-sorted: the same array as sorting the floats by `total_cmp` (equal keys
+    // are equal bits), cheaper than a comparison sort (in wasm especially).
+    const SIGN: u64 = 1 << 63;
+    let to_key = |b: u64| b ^ (((b as i64) >> 63) as u64 >> 1) ^ SIGN;
+    let from_key = |k: u64| {
+        let t = k ^ SIGN;
+        f64::from_bits(t ^ (((t as i64) >> 63) as u64 >> 1))
+    };
+    let mut keys: Vec<u64> = col
         .iter()
         .step_by(stride)
         .filter(|v| !v.is_nan())
-        .map(|v| key(v.to_bits()))
+        .map(|v| to_key(v.to_bits()))
         .collect();
     if keys.is_empty() {
         return Vec::new();
     }
-    keys.sort_unstable();
-    // the map is its own inverse (it keeps the sign bit)
-    let sample: Vec<f64> = keys
-        .iter()
-        .map(|&k| f64::from_bits(key(k as u64) as u64))
-        .collect();
-    // Distinct values with their counts.
-    let mut distinct: Vec<(f64, usize)> = Vec::new();
-    for v in sample.iter().copied() {
-        match distinct.last_mut() {
-            Some((last, n)) if *last == v => *n += 1,
-            _ => distinct.push((v, 1)),
-        }
+    radix_sort(&mut keys);
+    let sample: Vec<f64> = keys.into_iter().map(from_key).collect();
+    // Runs of equal values (−0 and 0 are one run: they compare equal and sort next to each other).
+    let run_end = |i: usize| {
+        let v = sample[i];
+        i + 1 + sample[i + 1..].iter().take_while(|&&x| x == v).count()
+    };
+    let mut n_distinct = 0usize;
+    let mut i = 0;
+    while i < sample.len() {
+        n_distinct += 1;
+        i = run_end(i);
     }
-    if distinct.len() <= max_bins {
-        return distinct.iter().map(|&(v, _)| v).collect();
-    }
+    let mut cuts = Vec::with_capacity(n_distinct.min(max_bins));
     let total = sample.len() as f64;
-    let mut cuts = Vec::with_capacity(max_bins);
     let mut seen = 0usize;
     let mut next_target = total / max_bins as f64;
-    for (i, &(v, n)) in distinct.iter().enumerate() {
-        seen += n;
-        let is_last = i + 1 == distinct.len();
-        if (seen as f64 >= next_target && cuts.len() + 1 < max_bins) || is_last {
+    let mut i = 0;
+    while i < sample.len() {
+        let (v, end) = (sample[i], run_end(i));
+        seen += end - i;
+        let is_last = end == sample.len();
+        // few distinct values: one bin each
+        if n_distinct <= max_bins
+            || (seen as f64 >= next_target && cuts.len() + 1 < max_bins)
+            || is_last
+        {
             cuts.push(v);
             next_target =
                 seen as f64 + (total - seen as f64) / (max_bins - cuts.len()).max(1) as f64;
         }
+        i = end;
     }
     cuts
+}
+
+/// LSD radix sort of `u64` keys by bytes (stable passes; a byte every key shares is skipped).
+fn radix_sort(keys: &mut Vec<u64>) {
+    let n = keys.len();
+    let mut counts = [[0u32; 256]; 8];
+    for &k in keys.iter() {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[(k >> (8 * p)) as usize & 255] += 1;
+        }
+    }
+    let mut buf = vec![0u64; n];
+    for (p, c) in counts.iter().enumerate() {
+        if c.iter().any(|&x| x as usize == n) {
+            continue;
+        }
+        let mut at = [0usize; 256];
+        let mut sum = 0usize;
+        for (a, &x) in at.iter_mut().zip(c) {
+            *a = sum;
+            sum += x as usize;
+        }
+        for &k in keys.iter() {
+            let d = (k >> (8 * p)) as usize & 255;
+            buf[at[d]] = k;
+            at[d] += 1;
+        }
+        std::mem::swap(keys, &mut buf);
+    }
 }
 
 #[cfg(test)]
@@ -332,6 +370,28 @@ mod tests {
         ];
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&cuts), bits(&want));
+    }
+
+    #[test]
+    fn radix_sort_sorts_like_sort_unstable() {
+        // keys with every byte varying, duplicates, and a byte all keys share (skipped pass)
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut keys: Vec<u64> = (0..5_000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 7 == 0 {
+                    42
+                } else {
+                    x & !(0xff << 40)
+                }
+            })
+            .collect();
+        let mut want = keys.clone();
+        want.sort_unstable();
+        radix_sort(&mut keys);
+        assert_eq!(keys, want);
     }
 
     #[test]
