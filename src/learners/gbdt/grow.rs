@@ -10,8 +10,9 @@
 //!   in fixed chunks of [`CHUNK`] rows into an `f32` histogram that fits in L1, and the chunk histograms are
 //!   added into the node's `f64` histogram in chunk order. The chunking depends only on the row count, so the
 //!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
-//! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
-//!   child's histogram is built, the sibling's is the parent's minus it;
+//! - each node owns a range of one index array (stable in-place partition, no re-sorting; [`split_rows`] works
+//!   through 256-row block buffers without bounds checks, which paid most in wasm: GBDT round 9); only the
+//!   smaller child's histogram is built, the sibling's is the parent's minus it;
 //! - a split's rule is a 256-entry table per split ([`left_table`]: does bin b go left?), so the partition and
 //!   the final leaves read one table entry per row instead of comparing (branch-free; measured in
 //!   docs/BENCHMARKS.md, GBDT round 6, where the tried-and-not-kept fused partition + histogram is noted too);
