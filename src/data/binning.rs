@@ -4,7 +4,7 @@
 //! Does not choose which columns are features (see `roles`).
 //!
 //! Speed (it is part of every fit's time; docs/BENCHMARKS.md, GBDT round 9): the cut sample is radix-sorted as
-//! integers in `total_cmp` order, codes come from a per-feature bucket table ([`CodeTable`]: usually one
+//! integers in `total_cmp` order, codes come from a per-feature bucket table (`CodeTable`: usually one
 //! comparison per value instead of a binary search over 255 cuts), and natively the features run on rayon's
 //! threads. The cuts and codes are exactly those of a comparison sort and a binary search (tested).
 
