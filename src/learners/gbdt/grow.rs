@@ -10,13 +10,19 @@
 //!   in fixed chunks of [`CHUNK`] rows into an `f32` histogram that fits in L1, and the chunk histograms are
 //!   added into the node's `f64` histogram in chunk order. The chunking depends only on the row count, so the
 //!   sums are bit-identical whether the chunks run on rayon's threads (native) or one after another (wasm);
-//! - each node owns a range of one index array (stable in-place partition, no re-sorting); only the smaller
-//!   child's histogram is built, the sibling's is the parent's minus it;
+//! - each node owns a range of one index array (stable in-place partition, no re-sorting; [`split_rows`] works
+//!   through 256-row block buffers without bounds checks, which paid most in wasm: GBDT round 9); only the
+//!   smaller child's histogram is built, the sibling's is the parent's minus it;
 //! - a split's rule is a 256-entry table per split ([`left_table`]: does bin b go left?), so the partition and
 //!   the final leaves read one table entry per row instead of comparing (branch-free; measured in
 //!   docs/BENCHMARKS.md, GBDT round 6, where the tried-and-not-kept fused partition + histogram is noted too);
 //! - children at the depth limit are never partitioned: their leaf numbers are written straight from the
 //!   parent's row range;
+//! - natively without a leaf limit, the subtree below the root is grown at once with the two children of every
+//!   split on rayon's threads ([`grow_below`]), so deep nodes use both threads; the tree (node numbers too) is
+//!   the one the serial best-first loop grows, which wasm and leaf-limited fits keep (tested);
+//! - the leaf numbers are written after the tree is grown ([`write_leaves`]), natively on rayon's threads by
+//!   parts of the rows (each leaf's row list is sorted, so a part finds its rows by binary search);
 //! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number (2 bytes,
 //!   a small array that stays in cache, instead of an 8-byte read-modify-write of a scattered score), and the
 //!   next round's gradient pass adds the leaf values in row order.
@@ -443,6 +449,119 @@ struct Open {
     gh: [f64; 2],
     hist: Option<NodeHist>,
     split: Option<Split>,
+    /// The split's children, when already grown (nodes of a level in parallel, see [`grow_below`]).
+    kids: Option<Box<Kids>>,
+}
+
+/// The two children of a split leaf: where its range of rows splits (offset from the leaf's start) and, per
+/// child, its histogram, best split and (when grown ahead) its own children.
+struct Kids {
+    mid: usize,
+    kids: [Kid; 2],
+}
+
+struct Kid {
+    hist: Option<NodeHist>,
+    split: Option<Split>,
+    kids: Option<Box<Kids>>,
+}
+
+/// Split a leaf: stable partition of its rows `idx` (`scratch`: at least as long), the smaller child's
+/// histogram into `small`, the sibling's as `parent` − `small`, and each child's best split (`child_depth`:
+/// the children's depth).
+#[allow(clippy::too_many_arguments)]
+fn split_leaf(
+    ts: &TrainSet,
+    grads: Grads,
+    idx: &mut [u32],
+    scratch: &mut [u32],
+    s: &Split,
+    mut parent: NodeHist,
+    mut small: NodeHist,
+    child_depth: usize,
+    p: &GbdtParams,
+) -> Kids {
+    let m = idx.len();
+    let mid = partition(ts, idx, scratch, s);
+    let left_small = mid <= m - mid;
+    {
+        let rows = if left_small { &idx[..mid] } else { &idx[mid..] };
+        build_hist(ts, grads, Some(rows), &mut small);
+    }
+    parent.subtract(&small, grads);
+    let (lh, rh) = if left_small {
+        (small, parent)
+    } else {
+        (parent, small)
+    };
+    let can_split = child_depth < p.max_depth;
+    let kid = |h: NodeHist, g: [f64; 2], rows: usize| Kid {
+        split: if can_split && rows > 0 {
+            best_split(&h.f, &ts.nbins, g, p)
+        } else {
+            None
+        },
+        hist: Some(h),
+        kids: None,
+    };
+    Kids {
+        mid,
+        kids: [kid(lh, s.left, mid), kid(rh, s.right, m - mid)],
+    }
+}
+
+/// Run both closures, on rayon's threads natively (one after the other in wasm).
+fn join(a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
+    #[cfg(not(target_arch = "wasm32"))]
+    rayon::join(a, b);
+    #[cfg(target_arch = "wasm32")]
+    {
+        a();
+        b();
+    }
+}
+
+/// Grow the whole subtree below a leaf natively, the two children of every split on rayon's threads
+/// (`rayon::join`), so deep nodes use both threads. Only used without a leaf limit: then every leaf with a
+/// split is split, whatever the order, and each node's partition, histogram and split depend only on its own
+/// rows, so the tree is the one the serial best-first loop grows.
+#[allow(clippy::too_many_arguments)]
+fn grow_below(
+    ts: &TrainSet,
+    grads: Grads,
+    idx: &mut [u32],
+    scratch: &mut [u32],
+    s: &Split,
+    parent: NodeHist,
+    small: NodeHist,
+    child_depth: usize,
+    p: &GbdtParams,
+) -> Box<Kids> {
+    let mut kids = split_leaf(ts, grads, idx, scratch, s, parent, small, child_depth, p);
+    // a child is split again (partitioned) only when its own children are not at the depth limit
+    if child_depth + 1 < p.max_depth {
+        let mid = kids.mid;
+        let (il, ir) = idx.split_at_mut(mid);
+        let (sl, sr) = scratch.split_at_mut(mid);
+        let [a, b] = &mut kids.kids;
+        let go = |k: &mut Kid, idx: &mut [u32], scratch: &mut [u32]| {
+            if let (Some(s), Some(h)) = (k.split, k.hist.take()) {
+                k.kids = Some(grow_below(
+                    ts,
+                    grads,
+                    idx,
+                    scratch,
+                    &s,
+                    h,
+                    NodeHist::default(),
+                    child_depth + 1,
+                    p,
+                ));
+            }
+        };
+        join(|| go(a, il, sl), || go(b, ir, sr));
+    }
+    Box::new(kids)
 }
 
 /// Reusable buffers for growing trees over one training set.
@@ -463,6 +582,13 @@ impl Grower {
 
     fn take_hist(&mut self) -> NodeHist {
         self.spare.pop().unwrap_or_default()
+    }
+
+    /// Keep a histogram for reuse (a few: subtrees grown in parallel allocate their own).
+    fn give_hist(&mut self, h: NodeHist) {
+        if self.spare.len() < 64 {
+            self.spare.push(h);
+        }
     }
 
     /// Grow one tree on `rows` (None = every training row). When `leaf_of` is given, write each row's leaf
@@ -512,9 +638,9 @@ impl Grower {
             gh: total,
             hist: Some(root_hist),
             split: root_split,
+            kids: None,
         }];
         // Leaves whose rows sit in a range of `indices`, and pairs of final leaves sharing the parent's range.
-        let mut leaf_of = leaf_of;
         let mut done: Vec<(usize, usize, usize)> = Vec::new();
         let mut final_pairs: Vec<(usize, usize, Split, f64, f64)> = Vec::new();
         let mut n_leaves = 1usize;
@@ -560,49 +686,57 @@ impl Grower {
                 nodes[li] = Node::Leaf { value: vl };
                 nodes[li + 1] = Node::Leaf { value: vr };
                 if let Some(h) = leaf.hist {
-                    self.spare.push(h);
+                    self.give_hist(h);
                 }
                 final_pairs.push((leaf.start, leaf.end, s, vl, vr));
                 continue;
             }
-            // stable partition of the leaf's range
-            let mid = partition(
-                ts,
-                &mut self.indices[leaf.start..leaf.end],
-                &mut self.scratch,
-                &s,
-            ) + leaf.start;
-            let (ls, le, rs, re) = (leaf.start, mid, mid, leaf.end);
-            let left_small = le - ls <= re - rs;
-            let mut parent_hist = leaf.hist.expect("open leaves keep their histogram");
-            let mut small = self.take_hist();
-            {
-                let (a, b) = if left_small { (ls, le) } else { (rs, re) };
-                build_hist(ts, grads, Some(&self.indices[a..b]), &mut small);
-            }
-            parent_hist.subtract(&small, grads);
-            let (lh, rh) = if left_small {
-                (small, parent_hist)
-            } else {
-                (parent_hist, small)
+            let kids = match leaf.kids {
+                Some(k) => k,
+                None => {
+                    let m = leaf.end - leaf.start;
+                    if self.scratch.len() < m {
+                        self.scratch.resize(m, 0);
+                    }
+                    let parent = leaf.hist.expect("open leaves keep their histogram");
+                    // natively without a leaf limit: the whole subtree at once, nodes in parallel
+                    let whole = cfg!(not(target_arch = "wasm32")) && p.max_leaves == 0;
+                    let small = self.take_hist();
+                    let idx = &mut self.indices[leaf.start..leaf.end];
+                    let scratch = &mut self.scratch[..m];
+                    if whole {
+                        grow_below(ts, grads, idx, scratch, &s, parent, small, child_depth, p)
+                    } else {
+                        Box::new(split_leaf(
+                            ts,
+                            grads,
+                            idx,
+                            scratch,
+                            &s,
+                            parent,
+                            small,
+                            child_depth,
+                            p,
+                        ))
+                    }
+                }
             };
-            let can_split = child_depth < p.max_depth;
-            for (node, start, end, g, h) in
-                [(li, ls, le, s.left, lh), (li + 1, rs, re, s.right, rh)]
-            {
-                let split = if can_split && end > start {
-                    best_split(&h.f, &ts.nbins, g, p)
-                } else {
-                    None
-                };
+            let Kids { mid, kids } = *kids;
+            let mid = leaf.start + mid;
+            let [kl, kr] = kids;
+            for (node, start, end, g, k) in [
+                (li, leaf.start, mid, s.left, kl),
+                (li + 1, mid, leaf.end, s.right, kr),
+            ] {
                 open.push(Open {
                     node,
                     start,
                     end,
                     depth: child_depth,
                     gh: g,
-                    hist: Some(h),
-                    split,
+                    hist: k.hist,
+                    split: k.split,
+                    kids: k.kids,
                 });
             }
         }
@@ -611,26 +745,27 @@ impl Grower {
                 value: lr * leaf_value(o.gh, p.l2),
             };
             if let Some(h) = o.hist {
-                self.spare.push(h);
+                self.give_hist(h);
             }
             done.push((o.node, o.start, o.end));
         }
         let mut values = Vec::with_capacity(done.len() + 2 * final_pairs.len());
+        let mut writes = Vec::with_capacity(done.len() + final_pairs.len());
         for &(node, start, end) in &done {
             if let Node::Leaf { value } = nodes[node] {
-                if let Some(leaf_of) = leaf_of.as_deref_mut() {
-                    set_leaf(&self.indices[start..end], values.len() as u16, leaf_of);
-                }
+                writes.push((start, end, LeafWrite::One(values.len() as u16)));
                 values.push(value);
             }
         }
-        for (start, end, s, vl, vr) in &final_pairs {
-            if let Some(leaf_of) = leaf_of.as_deref_mut() {
-                let o = values.len() as u16;
-                set_final_pair(ts, &self.indices[*start..*end], s, [o + 1, o], leaf_of);
-            }
-            values.push(*vl);
-            values.push(*vr);
+        for &(start, end, s, vl, vr) in &final_pairs {
+            let o = values.len() as u16;
+            writes.push((start, end, LeafWrite::Pair(s, [o + 1, o])));
+            values.push(vl);
+            values.push(vr);
+        }
+        if let Some(leaf_of) = leaf_of {
+            // with every training row, each leaf's row list is in ascending order (stable partitions of 0..n)
+            write_leaves(ts, &self.indices, &writes, leaf_of, rows.is_none());
         }
         (Tree { nodes }, values)
     }
@@ -657,22 +792,39 @@ fn left_table(s: &Split) -> [u8; NB] {
     lut
 }
 
+/// Rows per block of [`split_rows`].
+const SPLIT_BLOCK: usize = 256;
+
 /// Branch-free stable partition of `idx`: left rows move to the front of `idx` in their order, right rows
 /// are written in their order to the front of `right` (at least as long as `idx`). `col`: the split
 /// feature's bins; `lut`: its [`left_table`]. Returns the number of left rows.
+///
+/// Blocks of [`SPLIT_BLOCK`] rows: each row is written to both of two block buffers and one counter advances
+/// (no unpredictable branch); the buffers' indices are masked to the block, so the loop has no bounds checks
+/// but the one on the column. Then the block's left part moves to the front of `idx` (never past the block
+/// just read) and its right part to `right`.
 #[inline(never)]
 fn split_rows(col: &[u8], lut: &[u8; NB], idx: &mut [u32], right: &mut [u32]) -> usize {
-    let mut nl = 0usize;
+    const B: usize = SPLIT_BLOCK;
+    let (mut nl, mut nr) = (0usize, 0usize);
     let m = idx.len();
     let right = &mut right[..m];
-    for i in 0..m {
-        let r = idx[i];
-        let go = lut[col[r as usize] as usize] as usize;
-        // nl ≤ i: position nl was already read, and i − nl rows went right so far. Write both, advance
-        // one: no unpredictable branch.
-        idx[nl] = r;
-        right[i - nl] = r;
-        nl += go;
+    let (mut bl, mut br) = ([0u32; B], [0u32; B]);
+    for b0 in (0..m).step_by(B) {
+        let b1 = (b0 + B).min(m);
+        let mut l = 0usize;
+        for (k, &r) in idx[b0..b1].iter().enumerate() {
+            let go = lut[col[r as usize] as usize] as usize;
+            // l ≤ k < B: both indices stay in the block buffers (the masks only tell the compiler)
+            bl[l & (B - 1)] = r;
+            br[(k - l) & (B - 1)] = r;
+            l += go;
+        }
+        let n = b1 - b0;
+        idx[nl..nl + l].copy_from_slice(&bl[..l]);
+        right[nr..nr + n - l].copy_from_slice(&br[..n - l]);
+        nl += l;
+        nr += n - l;
     }
     nl
 }
@@ -680,13 +832,10 @@ fn split_rows(col: &[u8], lut: &[u8; NB], idx: &mut [u32], right: &mut [u32]) ->
 /// Stable partition of `idx` by the split: left rows first, in their order; returns the number of left rows.
 /// Large ranges are partitioned in fixed chunks on rayon's threads natively, then the chunks' left parts and
 /// right parts are concatenated in chunk order: the result is the same as one sequential pass.
-fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) -> usize {
+fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut [u32], s: &Split) -> usize {
     let lut = left_table(s);
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
     let m = idx.len();
-    if scratch.len() < m {
-        scratch.resize(m, 0);
-    }
     let scratch = &mut scratch[..m];
     #[cfg(not(target_arch = "wasm32"))]
     if m >= 2 * PART {
@@ -715,22 +864,77 @@ fn partition(ts: &TrainSet, idx: &mut [u32], scratch: &mut Vec<u32>, s: &Split) 
     nl
 }
 
+/// What a range of `indices` gets as leaf numbers: one leaf, or a split's final pair (`[right, left]`).
+enum LeafWrite {
+    One(u16),
+    Pair(Split, [u16; 2]),
+}
+
+/// Rows per part when the leaf numbers are written on rayon's threads (natively).
+#[cfg(not(target_arch = "wasm32"))]
+const LEAF_PART: usize = 1 << 16;
+
+/// Write every row's leaf number: `writes` lists ranges of `idx` and what their rows get. With `sorted` (each
+/// range in ascending row order) and enough rows, natively, `leaf_of` is cut into parts by row number and the
+/// parts run on rayon's threads, each taking from every range the rows in its part (a binary search); a row
+/// gets the same number either way.
+fn write_leaves(
+    ts: &TrainSet,
+    idx: &[u32],
+    writes: &[(usize, usize, LeafWrite)],
+    leaf_of: &mut [u16],
+    sorted: bool,
+) {
+    let one = |lo: usize, part: &mut [u16]| {
+        let hi = (lo + part.len()) as u32;
+        for (start, end, w) in writes {
+            let mut rows = &idx[*start..*end];
+            if sorted {
+                let a = rows.partition_point(|&r| r < lo as u32);
+                let b = rows.partition_point(|&r| r < hi);
+                rows = &rows[a..b];
+            }
+            match w {
+                LeafWrite::One(leaf) => set_leaf(rows, *leaf, lo, part),
+                LeafWrite::Pair(s, o) => set_final_pair(ts, rows, s, *o, lo, part),
+            }
+        }
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    if sorted && leaf_of.len() >= 2 * LEAF_PART {
+        use rayon::prelude::*;
+        leaf_of
+            .par_chunks_mut(LEAF_PART)
+            .enumerate()
+            .for_each(|(k, part)| one(k * LEAF_PART, part));
+        return;
+    }
+    one(0, leaf_of);
+}
+
 /// Write the final leaves of a split (`o` = [right, left] leaf numbers) to the rows of its parent, without
-/// partitioning them.
+/// partitioning them. `leaf_of` starts at row `base`.
 #[inline(never)]
-fn set_final_pair(ts: &TrainSet, idx: &[u32], s: &Split, o: [u16; 2], leaf_of: &mut [u16]) {
+fn set_final_pair(
+    ts: &TrainSet,
+    idx: &[u32],
+    s: &Split,
+    o: [u16; 2],
+    base: usize,
+    leaf_of: &mut [u16],
+) {
     let col = &ts.cols[s.feature * ts.n..(s.feature + 1) * ts.n];
     let leaf = left_table(s).map(|l| o[l as usize]);
     for &r in idx {
-        leaf_of[r as usize] = leaf[col[r as usize] as usize];
+        leaf_of[r as usize - base] = leaf[col[r as usize] as usize];
     }
 }
 
-/// Write one leaf's number to its rows.
+/// Write one leaf's number to its rows (`leaf_of` starts at row `base`).
 #[inline(never)]
-fn set_leaf(idx: &[u32], leaf: u16, leaf_of: &mut [u16]) {
+fn set_leaf(idx: &[u32], leaf: u16, base: usize, leaf_of: &mut [u16]) {
     for &r in idx {
-        leaf_of[r as usize] = leaf;
+        leaf_of[r as usize - base] = leaf;
     }
 }
 
@@ -785,7 +989,7 @@ mod tests {
                 .chain(idx.iter().filter(|r| !go(r)))
                 .copied()
                 .collect();
-            let nl = partition(&ts, &mut idx, &mut Vec::new(), &s);
+            let nl = partition(&ts, &mut idx, &mut vec![0; n], &s);
             assert_eq!(idx, want, "n = {n}");
             assert_eq!(nl, want.iter().filter(|r| go(r)).count());
         }

@@ -562,15 +562,21 @@ fn fused_pass(
 ) -> (Vec<Vec<[i64; NB]>>, f32) {
     let one = |(c, (o, s)): (usize, (&mut [i64], &mut [f64]))| {
         let (a, b) = (c * PASS, c * PASS + o.len());
-        if !values.is_empty() {
-            add_leaf_values(s, &leaf_of[a..b], values);
-        }
+        // the last tree's leaf values are added block by block inside the chunk functions
+        let leaves = Leaves {
+            of: if values.is_empty() {
+                &[]
+            } else {
+                &leaf_of[a..b]
+            },
+            values,
+        };
         let mg = match objective {
             Objective::LogLoss => {
-                logloss_chunk(q, a, s, &y[a..b], &w[a..b], o);
+                logloss_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o);
                 0
             }
-            Objective::SquaredError => squared_chunk(q, a, s, &y[a..b], &w[a..b], o),
+            Objective::SquaredError => squared_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o),
         };
         (ts.map(|ts| range_hist(ts, o, a)), mg)
     };
@@ -595,23 +601,55 @@ fn fused_pass(
     (hists, f32::from_bits(mg))
 }
 
+/// The last tree's leaf numbers of a chunk's rows and its leaf values (both empty: nothing to add).
+#[derive(Clone, Copy)]
+struct Leaves<'a> {
+    of: &'a [u16],
+    values: &'a [f64],
+}
+
+impl Leaves<'_> {
+    /// Add the leaf values of block `k` ([`BLOCK_ROWS`] rows) to its scores `s` and write the scores as `f32`
+    /// to `sf` (the same f64 additions as [`add_leaf_values`], while the block is in L1).
+    #[inline(always)]
+    fn add_and_narrow(&self, k: usize, s: &mut [f64], sf: &mut [f32; BLOCK_ROWS]) {
+        if self.values.is_empty() {
+            for (a, &s) in sf.iter_mut().zip(s.iter()) {
+                *a = s as f32;
+            }
+        } else {
+            let of = &self.of[k * BLOCK_ROWS..k * BLOCK_ROWS + s.len()];
+            for ((a, s), &l) in sf.iter_mut().zip(s.iter_mut()).zip(of) {
+                *s += self.values[l as usize];
+                *a = *s as f32;
+            }
+        }
+    }
+}
+
 /// One chunk of [`fused_pass`]'s gradients for log loss; `first` is the training-row number of the chunk's first row.
 /// Blocks of 256 rows: gradients in `f32`, then their quantization (two loops that each vectorize).
 #[inline(never)]
-fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], out: &mut [i64]) {
+fn logloss_chunk(
+    q: &Quant,
+    first: usize,
+    score: &mut [f64],
+    leaves: Leaves,
+    y: &[f32],
+    w: &[f32],
+    out: &mut [i64],
+) {
     const B: usize = BLOCK_ROWS;
     let (mut sf, mut g, mut h) = ([0f32; B], [0f32; B], [0f32; B]);
     for (k, (((o, s), y), w)) in out
         .chunks_mut(B)
-        .zip(score.chunks(B))
+        .zip(score.chunks_mut(B))
         .zip(y.chunks(B))
         .zip(w.chunks(B))
         .enumerate()
     {
         let n = o.len();
-        for (a, &s) in sf.iter_mut().zip(s) {
-            *a = s as f32;
-        }
+        leaves.add_and_narrow(k, s, &mut sf);
         for ((((g, h), &s), &yi), &wi) in g.iter_mut().zip(h.iter_mut()).zip(&sf).zip(y).zip(w) {
             let p = 1.0 / (1.0 + exp_f32(-s));
             *g = (p - yi) * wi;
@@ -628,7 +666,8 @@ fn logloss_chunk(q: &Quant, first: usize, score: &[f64], y: &[f32], w: &[f32], o
 fn squared_chunk(
     q: &Quant,
     first: usize,
-    score: &[f64],
+    score: &mut [f64],
+    leaves: Leaves,
     y: &[f32],
     w: &[f32],
     out: &mut [i64],
@@ -638,15 +677,13 @@ fn squared_chunk(
     let mut mg = 0u32;
     for (k, (((o, s), y), w)) in out
         .chunks_mut(B)
-        .zip(score.chunks(B))
+        .zip(score.chunks_mut(B))
         .zip(y.chunks(B))
         .zip(w.chunks(B))
         .enumerate()
     {
         let n = o.len();
-        for (a, &s) in sf.iter_mut().zip(s) {
-            *a = s as f32;
-        }
+        leaves.add_and_narrow(k, s, &mut sf);
         for ((g, &s), (&yi, &wi)) in g.iter_mut().zip(&sf).zip(y.iter().zip(w)) {
             *g = (s - yi) * wi;
             mg = mg.max(g.abs().to_bits());

@@ -691,3 +691,35 @@ fn squared_error_bound_holds_with_subsampling() {
         f.train_loss
     );
 }
+
+#[test]
+fn parallel_subtrees_grow_the_tree_of_the_best_first_loop() {
+    // Without a leaf limit the subtree below the root grows natively with both children of every split on
+    // rayon's threads; a limit that never binds keeps the serial best-first loop: same model to the bit
+    // (node numbers, leaf values, training loss from the leaf numbers), quantized and float, depth 3, 6 and 9.
+    let (d, y) = logistic_data(4 * super::grow::CHUNK + 4_321, -0.5, 21);
+    for (quantized, depth) in [(true, 6), (false, 6), (true, 3), (true, 9)] {
+        let p = GbdtParams {
+            trees: 4,
+            max_depth: depth,
+            quantized_gradients: quantized,
+            min_child_weight: 0.5,
+            ..GbdtParams::default()
+        };
+        let limited = GbdtParams {
+            max_leaves: 1 << depth,
+            ..p.clone()
+        };
+        let a = fit(&d, &y, None, Objective::LogLoss, p).unwrap();
+        let b = fit(&d, &y, None, Objective::LogLoss, limited).unwrap();
+        assert!(
+            a.trees[0].nodes.len() > 4,
+            "the trees must be deeper than a stump"
+        );
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap(),
+            "quantized {quantized}, depth {depth}"
+        );
+    }
+}
