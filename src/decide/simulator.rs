@@ -360,10 +360,13 @@ pub struct Simulator {
 
 /// Users ordered by a score, highest first; ties by input order (deterministic).
 pub(crate) fn order_by(score: &[f64]) -> Vec<u32> {
-    crate::metrics::order::keyed_sorted(score, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)))
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect()
+    use crate::metrics::order::{sorted_by_score, Order};
+    let order = Order {
+        descending: true,
+        zeros_equal: false,
+        larger_row_first: false,
+    };
+    sorted_by_score(score, order).rows
 }
 
 impl Simulator {
