@@ -222,43 +222,36 @@ impl<M: Mask> MaskForest<M> {
     #[inline(always)]
     fn add_to(&self, blk: &[u8], out: &mut [f64]) {
         let w = M::BITS as usize;
-        self.add_to_with(blk, out, |masks, vals, out| {
-            // f64 sums in tree order per row: the tree walk's result to the bit
-            for (o, &mk) in out.iter_mut().zip(masks) {
-                *o += vals[mk.lowest() as usize & (w - 1)];
-            }
-        });
-    }
-
-    /// [`MaskForest::add_to`] with the leaf step given: `leaves(masks, values, out)` adds to each row of a
-    /// group (`out`, at most [`GROUP`] rows) the value of the leaf its mask's lowest bit names, from one tree's
-    /// `M::BITS` values.
-    #[inline(always)]
-    fn add_to_with(
-        &self,
-        blk: &[u8],
-        out: &mut [f64],
-        leaves: impl Fn(&[M; GROUP], &[f64], &mut [f64]),
-    ) {
-        let w = M::BITS as usize;
         for (g, out) in out.chunks_mut(GROUP).enumerate() {
-            let r0 = g * GROUP;
             let mut c0 = 0usize;
             for (t, &c1) in self.ends.iter().enumerate() {
-                let mut masks = [M::ONES; GROUP];
-                for c in &self.conds[c0..c1 as usize] {
-                    let at = c.col as usize * BLOCK + r0;
-                    let Some(col) = blk.get(at..at + GROUP) else {
-                        continue; // never: columns hold BLOCK codes
-                    };
-                    for j in 0..GROUP {
-                        masks[j] &= c.keep | M::all_if(col[j] <= c.key);
-                    }
-                }
+                let masks = self.masks(blk, g * GROUP, c0..c1 as usize);
                 c0 = c1 as usize;
-                leaves(&masks, &self.leaves[t * w..][..w], out);
+                let vals = &self.leaves[t * w..][..w];
+                // f64 sums in tree order per row: the tree walk's result to the bit
+                for (o, &mk) in out.iter_mut().zip(&masks) {
+                    *o += vals[mk.lowest() as usize & (w - 1)];
+                }
             }
         }
+    }
+
+    /// The leaf masks of the [`GROUP`] rows from `r0` of the block after the splits `conds` (one tree's).
+    /// Not a closure: a closure is compiled without the caller's target features and would not be inlined
+    /// into the AVX2 / AVX-512 builds.
+    #[inline(always)]
+    fn masks(&self, blk: &[u8], r0: usize, conds: std::ops::Range<usize>) -> [M; GROUP] {
+        let mut masks = [M::ONES; GROUP];
+        for c in &self.conds[conds] {
+            let at = c.col as usize * BLOCK + r0;
+            let Some(col) = blk.get(at..at + GROUP) else {
+                continue; // never: columns hold BLOCK codes
+            };
+            for j in 0..GROUP {
+                masks[j] &= c.keep | M::all_if(col[j] <= c.key);
+            }
+        }
+        masks
     }
 }
 
@@ -268,16 +261,18 @@ impl MaskForest<u16> {
     /// leaves and the same additions.
     fn add_to_fastest16(&self, blk: &[u8], out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512cd")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-        {
+        if has_avx512() {
             // SAFETY: the CPU has the features the function is compiled for (checked just above).
             unsafe { add_to_avx512_w16(self, blk, out) };
             return;
         }
-        self.add_to_fastest(blk, out);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            unsafe { add_to_avx2(self, blk, out) };
+            return;
+        }
+        self.add_to(blk, out);
     }
 }
 
@@ -285,32 +280,38 @@ impl MaskForest<u16> {
 #[target_feature(enable = "avx512f,avx512bw,avx512cd,avx512vl,avx2,bmi1")]
 fn add_to_avx512_w16(f: &MaskForest<u16>, blk: &[u8], out: &mut [f64]) {
     use std::arch::x86_64::*;
-    f.add_to_with(blk, out, |masks, vals, out| {
-        let m = out.len().min(GROUP);
-        let (vals, masks) = (&vals[..16], &masks[..m]);
-        // SAFETY: 16 values are read from `vals` (checked length 16); 8 masks from `masks` and 8 values from and
-        // to `out` at j < j + 8 ≤ m ≤ both lengths.
-        unsafe {
-            let lo = _mm512_loadu_pd(vals.as_ptr());
-            let hi = _mm512_loadu_pd(vals.as_ptr().add(8));
-            let top = _mm512_set1_epi64(63);
-            let mut j = 0;
-            while j + 8 <= m {
-                let mk = _mm512_cvtepu16_epi64(_mm_loadu_si128(masks.as_ptr().add(j).cast()));
-                // the lowest set bit alone, then its index: 63 − leading zeros (a mask is never 0: the row's
-                // own leaf stays set)
-                let low = _mm512_and_si512(mk, _mm512_sub_epi64(_mm512_setzero_si512(), mk));
-                let leaf = _mm512_sub_epi64(top, _mm512_lzcnt_epi64(low));
-                let v = _mm512_permutex2var_pd(lo, leaf, hi);
-                let o = out.as_mut_ptr().add(j);
-                _mm512_storeu_pd(o, _mm512_add_pd(_mm512_loadu_pd(o), v));
-                j += 8;
-            }
-            for (o, &mk) in out[j..m].iter_mut().zip(&masks[j..]) {
-                *o += vals[mk.trailing_zeros() as usize & 15];
+    for (g, out) in out.chunks_mut(GROUP).enumerate() {
+        let mut c0 = 0usize;
+        for (t, &c1) in f.ends.iter().enumerate() {
+            let masks = f.masks(blk, g * GROUP, c0..c1 as usize);
+            c0 = c1 as usize;
+            let vals = &f.leaves[t * 16..][..16];
+            let m = out.len().min(GROUP);
+            let masks = &masks[..m];
+            // SAFETY: 16 values are read from `vals` (length 16); 8 masks from `masks` and 8 values from and
+            // to `out` at j < j + 8 ≤ m ≤ both lengths.
+            unsafe {
+                let lo = _mm512_loadu_pd(vals.as_ptr());
+                let hi = _mm512_loadu_pd(vals.as_ptr().add(8));
+                let top = _mm512_set1_epi64(63);
+                let mut j = 0;
+                while j + 8 <= m {
+                    let mk = _mm512_cvtepu16_epi64(_mm_loadu_si128(masks.as_ptr().add(j).cast()));
+                    // the lowest set bit alone, then its index: 63 − leading zeros (a mask is never 0: the
+                    // row's own leaf stays set)
+                    let low = _mm512_and_si512(mk, _mm512_sub_epi64(_mm512_setzero_si512(), mk));
+                    let leaf = _mm512_sub_epi64(top, _mm512_lzcnt_epi64(low));
+                    let v = _mm512_permutex2var_pd(lo, leaf, hi);
+                    let o = out.as_mut_ptr().add(j);
+                    _mm512_storeu_pd(o, _mm512_add_pd(_mm512_loadu_pd(o), v));
+                    j += 8;
+                }
+                for (o, &mk) in out[j..m].iter_mut().zip(&masks[j..]) {
+                    *o += vals[mk.trailing_zeros() as usize & 15];
+                }
             }
         }
-    });
+    }
 }
 
 impl<M: Mask> MaskForest<M> {
@@ -318,13 +319,35 @@ impl<M: Mask> MaskForest<M> {
     /// operations, so the same leaves).
     fn add_to_fastest(&self, blk: &[u8], out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has the features the function is compiled for (checked just above).
-            unsafe { add_to_avx2(self, blk, out) };
-            return;
+        {
+            if has_avx512() {
+                // SAFETY: the CPU has the features the function is compiled for (checked just above).
+                unsafe { add_to_avx512(self, blk, out) };
+                return;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                unsafe { add_to_avx2(self, blk, out) };
+                return;
+            }
         }
         self.add_to(blk, out);
     }
+}
+
+/// Whether this CPU has the AVX-512 parts the kernels use (F, BW, CD, VL).
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512cd")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512cd,avx512vl,avx2,bmi1")]
+fn add_to_avx512<M: Mask>(f: &MaskForest<M>, blk: &[u8], out: &mut [f64]) {
+    f.add_to(blk, out);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -575,12 +598,13 @@ mod tests {
     }
 
     /// How a test runs a forest: `raw_block` (whatever kernel it picks), or the leaf masks' plain loop (the
-    /// one wasm runs) or its AVX2 build (`add_to_fastest`, when the CPU has AVX2) called directly.
+    /// one wasm runs) or its AVX2 or AVX-512 build called directly (when the CPU has them; else the plain one).
     #[derive(Clone, Copy, PartialEq)]
     enum Run {
         Raw,
         Plain,
-        Fastest,
+        Avx2,
+        Avx512,
     }
 
     /// The forest as built, then with each kernel forced: linked nodes, 64-bit leaf masks (a forest whose trees
@@ -595,7 +619,7 @@ mod tests {
             masks,
         };
         let mut out = vec![(copy(None), Run::Raw)];
-        for run in [Run::Plain, Run::Fastest] {
+        for run in [Run::Plain, Run::Avx2, Run::Avx512] {
             if let Some(m) = mask_forest::<u64>(trees, nf) {
                 out.push((copy(Some(Masks::W64(m))), run));
             }
@@ -605,6 +629,22 @@ mod tests {
         }
         out.push((forest, Run::Raw));
         out
+    }
+
+    fn run_masks<M: Mask>(m: &MaskForest<M>, run: Run, blk: &[u8], out: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if run == Run::Avx512 && has_avx512() {
+                // SAFETY: the CPU has the features (checked).
+                return unsafe { add_to_avx512(m, blk, out) };
+            }
+            if run == Run::Avx2 && std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: as above.
+                return unsafe { add_to_avx2(m, blk, out) };
+            }
+        }
+        let _ = run;
+        m.add_to(blk, out)
     }
 
     /// Every row's raw score equals base + the trees' leaf values added in tree order, to the bit.
@@ -633,11 +673,9 @@ mod tests {
                     }
                 }
                 out.fill(forest.base);
-                match (&forest.masks, run) {
-                    (Some(Masks::W64(m)), Run::Plain) => m.add_to(&scratch, &mut out),
-                    (Some(Masks::W64(m)), _) => m.add_to_fastest(&scratch, &mut out),
-                    (Some(Masks::W16(m)), Run::Plain) => m.add_to(&scratch, &mut out),
-                    (Some(Masks::W16(m)), _) => m.add_to_fastest(&scratch, &mut out),
+                match &forest.masks {
+                    Some(Masks::W64(m)) => run_masks(m, *run, &scratch, &mut out),
+                    Some(Masks::W16(m)) => run_masks(m, *run, &scratch, &mut out),
                     _ => unreachable!("the tests force only these"),
                 }
             }
