@@ -84,7 +84,7 @@ pub(crate) fn sorted_by_score(score: &[f64], order: Order) -> Sorted {
     let (mut keys2, mut rows2) = (Vec::new(), Vec::new());
     for p in 0..passes {
         let count = &mut counts[p * buckets..(p + 1) * buckets];
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue; // one digit for every key: the pass would not move anything
         }
         // counts → starting positions
