@@ -5,7 +5,7 @@
 //! and for the standard errors), and walking one row through 100 trees of `Node` enums costs an unpredictable
 //! branch per level. Two kernels, both bit-identical to the tree walk:
 //!
-//! - **Leaf masks** (trees of at most 16 leaves, depth ≤ 4; natively with AVX2 at most 64, depth ≤ 6: every
+//! - **Leaf masks** (trees of at most 16 leaves, depth ≤ 4; natively with AVX-512 at most 64, depth ≤ 6: every
 //!   model an uplift fit makes). Each tree's
 //!   leaves are numbered left to right and every row of the block starts with all of them possible (a bit
 //!   each). Every split of the tree, in any order, clears the leaves of its left subtree in the rows that go
@@ -13,8 +13,9 @@
 //!   row's leaf sits in the left subtree of a split on its path that the row left to the right; the row's own
 //!   leaf is never cleared). A split is a compare of one column of the block's codes with a key and an AND over
 //!   the block's masks: no dependent loads, and the loop runs over several rows per SIMD register. Measured
-//!   (`examples/predict_speed`, 100 trees, 2M rows, CPU per row-level): depth 4 0.5 ns with AVX2, 1.2 ns with
-//!   SSE2 only, against 1.8–2.2 ns linked; depth 6 1.05 ns with AVX2 against 2.0–2.4 ns.
+//!   (`examples/predict_speed`, 100 trees, 2M rows, CPU per row-level, both cores busy): depth 4 0.39–0.44 ns
+//!   with AVX-512, 0.75 with AVX2, 1.2 with SSE2 only, against 1.95 linked; depth 6 0.94–1.08 with AVX-512
+//!   against 2.15 linked.
 //! - **Linked nodes** (deeper trees): a leaf points to itself (threshold 255, missing left), so every row of a
 //!   tree takes exactly `depth` steps with no branch on the data; 8 rows are stepped together (independent
 //!   loads, no mispredictions).
@@ -63,7 +64,7 @@ pub(crate) struct FlatForest {
     base: f64,
     n_features: usize,
     /// The same trees for the leaf-mask kernel (None when a tree has more than 64 leaves, or more than 16
-    /// without AVX2).
+    /// without AVX-512).
     masks: Option<Masks>,
 }
 
@@ -225,7 +226,8 @@ impl<M: Mask> MaskForest<M> {
         for (g, out) in out.chunks_mut(GROUP).enumerate() {
             let mut c0 = 0usize;
             for (t, &c1) in self.ends.iter().enumerate() {
-                let masks = self.masks(blk, g * GROUP, c0..c1 as usize);
+                let mut masks = [M::ONES; GROUP];
+                self.masks(&mut masks, blk, g * GROUP, c0..c1 as usize);
                 c0 = c1 as usize;
                 let vals = &self.leaves[t * w..][..w];
                 // f64 sums in tree order per row: the tree walk's result to the bit
@@ -236,12 +238,12 @@ impl<M: Mask> MaskForest<M> {
         }
     }
 
-    /// The leaf masks of the [`GROUP`] rows from `r0` of the block after the splits `conds` (one tree's).
+    /// The leaf masks of the [`GROUP`] rows from `r0` of the block after the splits `conds` (one tree's),
+    /// from all ones.
     /// Not a closure: a closure is compiled without the caller's target features and would not be inlined
     /// into the AVX2 / AVX-512 builds.
     #[inline(always)]
-    fn masks(&self, blk: &[u8], r0: usize, conds: std::ops::Range<usize>) -> [M; GROUP] {
-        let mut masks = [M::ONES; GROUP];
+    fn masks(&self, masks: &mut [M; GROUP], blk: &[u8], r0: usize, conds: std::ops::Range<usize>) {
         for c in &self.conds[conds] {
             let at = c.col as usize * BLOCK + r0;
             let Some(col) = blk.get(at..at + GROUP) else {
@@ -251,7 +253,6 @@ impl<M: Mask> MaskForest<M> {
                 masks[j] &= c.keep | M::all_if(col[j] <= c.key);
             }
         }
-        masks
     }
 }
 
@@ -287,7 +288,8 @@ fn add_to_avx512_w16(f: &MaskForest<u16>, blk: &[u8], out: &mut [f64]) {
     for (g, out) in out.chunks_mut(GROUP).enumerate() {
         let mut c0 = 0usize;
         for (t, &c1) in f.ends.iter().enumerate() {
-            let masks = f.masks(blk, g * GROUP, c0..c1 as usize);
+            let mut masks = [u16::MAX; GROUP];
+            f.masks(&mut masks, blk, g * GROUP, c0..c1 as usize);
             c0 = c1 as usize;
             let vals = &f.leaves[t * 16..][..16];
             let m = out.len().min(GROUP);
@@ -360,13 +362,13 @@ fn add_to_avx2<M: Mask>(f: &MaskForest<M>, blk: &[u8], out: &mut [f64]) {
     f.add_to(blk, out);
 }
 
-/// Whether masks wider than 16 bits are fast here: 32 or 64 rows' masks in 256-bit registers (AVX2); with
-/// 128-bit vectors (SSE2, wasm's SIMD128) trees of more than 16 leaves are faster in the linked kernel
-/// (`examples/predict_speed`, depth 6: 6.6 ns per row-level against 2.0).
+/// Whether masks wider than 16 bits are fast here: with AVX-512 (`examples/predict_speed`, depth 6, CPU per
+/// row-level: 0.94 ns against 2.15 linked). With AVX2 the 64-bit masks took 3.5 ns and with 128-bit vectors
+/// (SSE2, wasm's SIMD128) 6.6 ns, so there trees of more than 16 leaves take the linked kernel.
 fn wide_masks_fast() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2")
+        has_avx512()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
