@@ -1,10 +1,11 @@
 //! Speed of GBDT batch prediction (`learners::gbdt::predict`), the kernel behind an uplift fit's predictions:
 //! one log-loss model (100 trees, depth 6, fit on 200,000 rows of the `benches/gbdt.rs` data) scores 2,000,000
 //! rows, then every 5th row (the out-of-fold pattern), three times; ns per row-level = wall / (rows · trees ·
-//! depth) on the machine's threads. The checksum must not change when the kernel does (same bits).
+//! depth) on the machine's threads. The checksum must not change when the kernel does (same bits). An
+//! argument sets the depth (e.g. 4, the effect models' depth in an uplift fit).
 //!
 //! ```text
-//! cargo run --release --example predict_speed
+//! cargo run --release --example predict_speed [-- DEPTH]
 //! ```
 
 use std::time::Instant;
@@ -20,13 +21,17 @@ const DEPTH: usize = 6;
 const LR: f64 = 0.1;
 
 fn main() {
+    let depth: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(DEPTH);
     let n = 2_000_000;
     let (cols, y) = generate(n, 1);
     let design = design_of(&cols);
     let train: Vec<u32> = (0..200_000).collect();
     let params = GbdtParams {
         trees: TREES,
-        max_depth: DEPTH,
+        max_depth: depth,
         learning_rate: LR,
         ..GbdtParams::default()
     };
@@ -76,11 +81,11 @@ fn main() {
         println!(
             "run {run}: all {:.3} s ({:.2} ns/row-level), every 5th {:.3} s ({:.2} ns/row-level); CPU {:.2} s ({:.2} ns/row-level)",
             t1,
-            t1 * 1e9 / (n * TREES * DEPTH) as f64,
+            t1 * 1e9 / (n * TREES * depth) as f64,
             t2,
-            t2 * 1e9 / (n / 5 * TREES * DEPTH) as f64,
+            t2 * 1e9 / (n / 5 * TREES * depth) as f64,
             c1 - c0,
-            (c1 - c0) * 1e9 / ((n + n / 5) * TREES * DEPTH) as f64
+            (c1 - c0) * 1e9 / ((n + n / 5) * TREES * depth) as f64
         );
     }
     println!("checksum {sum:.17e} trees {}", model.n_trees());

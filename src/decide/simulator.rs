@@ -283,8 +283,30 @@ struct RevenuePrefix {
     c2: Vec<f64>,
 }
 
+/// [`arm_flags`] bits.
+const TREATED: u8 = 1;
+const CONVERTED: u8 = 2;
+
+/// Each user's arm and outcome in one byte: [`TREATED`] and [`CONVERTED`] (outcome exactly 1).
+fn arm_flags(s: &Scored) -> Vec<u8> {
+    s.treatment
+        .iter()
+        .zip(&s.outcome)
+        .map(|(&t, &y)| if t { TREATED } else { 0 } | if y == 1.0 { CONVERTED } else { 0 })
+        .collect()
+}
+
 impl Prefix {
-    fn build(order: Vec<u32>, s: &Scored, with_revenue: bool) -> Prefix {
+    /// Prefix sums along `order`. `arms` holds each user's [`arm_flags`] (one byte a user: the pass reads one
+    /// small array instead of the outcome's and the treatment's); `tau_in_order`, when given, is τ̂ already in
+    /// `order` (read in sequence instead of gathered).
+    fn build(
+        order: Vec<u32>,
+        s: &Scored,
+        arms: &[u8],
+        tau_in_order: Option<&[f64]>,
+        with_revenue: bool,
+    ) -> Prefix {
         let n = order.len();
         let mut nt = Vec::with_capacity(n + 1);
         let mut yt = Vec::with_capacity(n + 1);
@@ -295,16 +317,20 @@ impl Prefix {
         yt.push(0);
         yc.push(0);
         tau.push(0.0);
-        for &i in &order {
+        for (k, &i) in order.iter().enumerate() {
             let i = i as usize;
-            let y = u32::from(s.outcome[i] == 1.0);
-            if s.treatment[i] {
+            let f = arms[i];
+            let y = u32::from(f & CONVERTED != 0);
+            if f & TREATED != 0 {
                 a += 1;
                 b += y;
             } else {
                 c += y;
             }
-            d += s.uplift[i];
+            d += match tau_in_order {
+                Some(t) => t[k],
+                None => s.uplift[i],
+            };
             nt.push(a);
             yt.push(b);
             yc.push(c);
@@ -360,10 +386,13 @@ pub struct Simulator {
 
 /// Users ordered by a score, highest first; ties by input order (deterministic).
 pub(crate) fn order_by(score: &[f64]) -> Vec<u32> {
-    crate::metrics::order::keyed_sorted(score, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)))
-        .into_iter()
-        .map(|(_, i)| i)
-        .collect()
+    use crate::metrics::order::{sorted_by_score, Order};
+    let order = Order {
+        descending: true,
+        zeros_equal: false,
+        larger_row_first: false,
+    };
+    sorted_by_score(score, order).rows
 }
 
 impl Simulator {
@@ -394,17 +423,24 @@ impl Simulator {
             }
         };
         let uplift_order = order_by(&scored.uplift);
-        let uplift_desc = uplift_order
+        let uplift_desc: Vec<f64> = uplift_order
             .iter()
             .map(|&i| scored.uplift[i as usize])
             .collect();
-        let uplift = Prefix::build(uplift_order, scored, revenue_based);
+        let arms = arm_flags(scored);
+        let uplift = Prefix::build(
+            uplift_order,
+            scored,
+            &arms,
+            Some(&uplift_desc),
+            revenue_based,
+        );
         let conversion = scored
             .conversion_score()
-            .map(|s| Prefix::build(order_by(s), scored, revenue_based));
+            .map(|s| Prefix::build(order_by(s), scored, &arms, None, revenue_based));
         let mut random_order: Vec<u32> = (0..n as u32).collect();
         random_order.shuffle(&mut ChaCha8Rng::seed_from_u64(params.seed));
-        let random = Prefix::build(random_order, scored, revenue_based);
+        let random = Prefix::build(random_order, scored, &arms, None, revenue_based);
         Ok(Simulator {
             n,
             params: params.clone(),

@@ -71,29 +71,24 @@ fn mean_se(len: usize, value: impl Fn(usize) -> f64) -> (f64, f64) {
 /// are u32 indices everywhere).
 fn doubled_ranks(score: &[f64]) -> Vec<u32> {
     let n = score.len();
-    // Sort (key, row) pairs: the key orders like `total_cmp` descending, so ties sit together (their order
-    // does not matter: they share one rank).
-    let mut keyed: Vec<(u64, u32)> = score
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| (descending_key(s), i as u32))
-        .collect();
-    // (key, row) pairs are distinct, so every sort gives the same order
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        keyed.par_sort_unstable();
-    }
-    #[cfg(target_arch = "wasm32")]
-    keyed.sort_unstable();
+    // Rows by descending score, −0.0 = 0.0: ties sit together, their keys equal (their order does not
+    // matter: they share one rank).
+    use crate::metrics::order::{sorted_by_score, Order};
+    let order = Order {
+        descending: true,
+        zeros_equal: true,
+        larger_row_first: false,
+    };
+    let sorted = sorted_by_score(score, order);
+    let (keys, rows) = (&sorted.keys, &sorted.rows);
     let mut d = vec![0u32; n];
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && keyed[j + 1].0 == keyed[i].0 {
+        while j + 1 < n && keys[j + 1] == keys[i] {
             j += 1;
         }
-        for &(_, r) in &keyed[i..=j] {
+        for &r in &rows[i..=j] {
             d[r as usize] = (i + j) as u32;
         }
         i = j + 1;
@@ -107,20 +102,10 @@ fn rank_weight(d: u32, nf: f64) -> f64 {
     1.0 - avg_rank / nf - 0.5
 }
 
-/// A u64 that sorts ascending in descending order of the (finite) score; −0.0 and 0.0 get one key, as they
-/// are equal scores.
-fn descending_key(s: f64) -> u64 {
-    // −0.0 + 0.0 = 0.0, so both zeros get one key.
-    let b = (s + 0.0).to_bits();
-    // Total order as unsigned: flip all bits of negatives, the sign bit of positives; then reverse.
-    let asc = if b >> 63 == 1 { !b } else { b | (1 << 63) };
-    !asc
-}
-
 /// Per-row gain terms of each candidate, rank weight × φ, computed from the ranks when read: this runs where
 /// auto's memory peaks (every candidate's τ̂, the out-of-fold predictions and the design are held), so each
 /// candidate keeps 4 bytes a row (56 MB at 14M rows) instead of an f64 term, and the candidates are ranked one
-/// at a time (natively its sort is parallel; 20 bytes a row while it is built).
+/// at a time (a radix sort: 24 bytes a row while it runs).
 struct GainTerms<'a> {
     phi: &'a [f64],
     ranks: Vec<Vec<u32>>,
@@ -262,20 +247,6 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn descending_key_orders_scores_high_first() {
-        let v = [3.5, -0.0, 0.0, -2.0, 1e-300, -1e300, 7.0];
-        for a in v {
-            for b in v {
-                assert_eq!(
-                    descending_key(a).cmp(&descending_key(b)),
-                    b.partial_cmp(&a).unwrap(),
-                    "{a} {b}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn rank_weights_by_hand() {

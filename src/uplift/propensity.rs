@@ -113,9 +113,16 @@ pub fn report(e_raw: &[f64], treatment: &[bool], eps: f64) -> PropensityReport {
 /// Area under the ROC curve of `score` for `label` (Mann–Whitney, tied scores count one half);
 /// 0.5 when a class is empty.
 pub fn auc(score: &[f64], label: &[bool]) -> f64 {
-    // (score, row) pairs in score order, ties by row: the order of a stable sort of the rows by score.
-    let keyed =
-        crate::metrics::order::keyed_sorted(score, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Rows in ascending score order; equal keys ⇔ equal scores (−0.0 = 0.0, as `==` has it). The order within
+    // a tie block does not matter: its rows share the average rank.
+    use crate::metrics::order::{sorted_by_score, Order};
+    let order = Order {
+        descending: false,
+        zeros_equal: true,
+        larger_row_first: false,
+    };
+    let sorted = sorted_by_score(score, order);
+    let (keys, rows) = (&sorted.keys, &sorted.rows);
     let n_pos = label.iter().filter(|&&l| l).count() as f64;
     let n_neg = label.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
@@ -124,16 +131,13 @@ pub fn auc(score: &[f64], label: &[bool]) -> f64 {
     // Sum of positive ranks, average rank for ties (ranks from 1).
     let mut rank_sum = 0.0;
     let mut i = 0;
-    while i < keyed.len() {
+    while i < keys.len() {
         let mut j = i;
-        while j + 1 < keyed.len() && keyed[j + 1].0 == keyed[i].0 {
+        while j + 1 < keys.len() && keys[j + 1] == keys[i] {
             j += 1;
         }
         let avg = (i + j) as f64 / 2.0 + 1.0;
-        let pos = keyed[i..=j]
-            .iter()
-            .filter(|&&(_, r)| label[r as usize])
-            .count() as f64;
+        let pos = rows[i..=j].iter().filter(|&&r| label[r as usize]).count() as f64;
         rank_sum += avg * pos;
         i = j + 1;
     }
