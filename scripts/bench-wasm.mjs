@@ -4,6 +4,9 @@
 //   CARGO_TARGET_DIR=target cargo bench --bench gbdt --features bench-forust --target wasm32-wasip1 --no-run
 //   node scripts/bench-wasm.mjs target/wasm32-wasip1/release/deps/gbdt-*.wasm
 //
+// With node 20, pass --single-threaded-gc (`node --single-threaded-gc scripts/bench-wasm.mjs ...`): without it V8's
+// concurrent garbage collector crashes now and then while the wasm memory grows (docs/BENCHMARKS.md).
+//
 // GBDT_BENCH_ROWS / GBDT_BENCH_RUNS / GBDT_BENCH_FORUST / GBDT_BENCH_OBJECTIVE are passed through to the program.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
