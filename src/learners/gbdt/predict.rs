@@ -278,11 +278,9 @@ impl MaskForest<u16> {
 }
 
 // The SIMD builds need Rust 1.89 (AVX-512 target features and intrinsics; safe `#[target_feature]` fns from
-// 1.86): the project's toolchain is 1.95, while Cargo.toml still says `rust-version = "1.81"` (see
-// docs/BENCHMARKS.md §`uplift fit` round 7).
+// 1.86): Cargo.toml's `rust-version` is 1.89 for them (docs/BENCHMARKS.md §`uplift fit` round 7).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512cd,avx512vl,avx2,bmi1")]
-#[allow(clippy::incompatible_msrv)]
 fn add_to_avx512_w16(f: &MaskForest<u16>, blk: &[u8], out: &mut [f64]) {
     use std::arch::x86_64::*;
     for (g, out) in out.chunks_mut(GROUP).enumerate() {
