@@ -124,7 +124,7 @@ proptest! {
     #[test]
     fn disparate_impact_is_between_0_and_1(groups in prop::collection::vec((1usize..500, 0.0f64..=1.0), 2..8)) {
         let labels: Vec<String> = groups.iter().enumerate()
-            .flat_map(|(g, &(size, _))| std::iter::repeat(format!("g{g}")).take(size)).collect();
+            .flat_map(|(g, &(size, _))| std::iter::repeat_n(format!("g{g}"), size)).collect();
         let column = GroupColumn::categorical("region", &labels).unwrap();
         let sizes: Vec<usize> = groups.iter().map(|g| g.0).collect();
         let targeted: Vec<usize> = groups.iter().map(|&(n, f)| ((n as f64 * f).floor() as usize).min(n)).collect();

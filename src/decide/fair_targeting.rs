@@ -245,7 +245,7 @@ impl FairTargeter {
                     continue;
                 }
                 let tau: f64 = ks.iter().enumerate().map(|(g, &kg)| self.tau[g][kg]).sum();
-                if best.as_ref().map_or(true, |(b, _)| tau > *b) {
+                if best.as_ref().is_none_or(|(b, _)| tau > *b) {
                     best = Some((tau, ks));
                 }
             }
@@ -379,7 +379,7 @@ mod tests {
             for k in 0..=10 {
                 let r = t.solve(k, &FairTargetingParams { level }).unwrap();
                 assert!(
-                    !r.reached || r.fair.disparate_impact.map_or(true, |d| d >= level - 1e-12),
+                    !r.reached || r.fair.disparate_impact.is_none_or(|d| d >= level - 1e-12),
                     "k {k} level {level}"
                 );
             }

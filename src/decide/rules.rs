@@ -313,7 +313,7 @@ fn grow(
                 counts[3] - left[3],
             ];
             let score = (nl as f64 * gini(&left, nl) + nr as f64 * gini(&right, nr)) / n as f64;
-            if best.map_or(true, |(s, _, _)| score < s - 1e-12) {
+            if best.is_none_or(|(s, _, _)| score < s - 1e-12) {
                 best = Some((score, j, code as u8));
             }
         }

@@ -181,7 +181,9 @@ pub fn train(
 /// What both paths share once the scores exist (fitted by [`train`] or brought by [`from_scores`]): measure them
 /// (Qini with intervals and band; the response score's metrics and the calibration when the scores carry them),
 /// build the campaign and explain the archetypes. Each stage's time (by `clock`, in ms) is pushed onto `timings`;
-/// the returned `run`, `warnings` and `timings` are empty, for the caller to fill.
+/// the returned `run`, `warnings` and `timings` are empty, for the caller to fill. (Eight arguments: the two
+/// callers hold them as separate values; a struct made only to pass them would add a name, not clarity.)
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     prepared: &Prepared,
     params: &TrainParams,

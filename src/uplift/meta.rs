@@ -503,7 +503,7 @@ impl FoldModels {
         only: Option<MetaLearner>,
     ) -> Preds {
         self.predict_where(design, design_s, rows, clip, &|m| {
-            only.map_or(true, |o| uses(o, m))
+            only.is_none_or(|o| uses(o, m))
         })
     }
 
