@@ -33,6 +33,25 @@ pub(crate) struct Sorted {
     pub rows: Vec<u32>,
 }
 
+impl Sorted {
+    /// The tie blocks in order: each a range of positions (in `rows` / `keys`) whose keys are equal, i.e. rows of
+    /// equal scores under the order's rule.
+    pub fn tie_blocks(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let n = self.keys.len();
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            if start >= n {
+                return None;
+            }
+            let key = self.keys[start];
+            let end = start + self.keys[start..].iter().take_while(|&&k| k == key).count();
+            let block = start..end;
+            start = end;
+            Some(block)
+        })
+    }
+}
+
 /// A u64 whose unsigned order is `total_cmp`'s order of `s` (ascending).
 pub(crate) fn total_order_key(s: f64) -> u64 {
     let b = s.to_bits();
@@ -111,10 +130,10 @@ pub(crate) fn sorted_by_score(score: &[f64], order: Order) -> Sorted {
 }
 
 impl Ranking {
-    /// Sorts once; O(n log n). `score` must be finite and shorter than 2³² rows.
+    /// Sorts once (a radix sort, O(n)). `score` must be finite and shorter than 2³² rows.
     pub fn new(score: &[f64]) -> Ranking {
         // Descending score (−0.0 = 0.0), then descending index.
-        let Sorted { keys, rows } = sorted_by_score(
+        let sorted = sorted_by_score(
             score,
             Order {
                 descending: true,
@@ -122,17 +141,12 @@ impl Ranking {
                 larger_row_first: true,
             },
         );
-        let mut block_ends = Vec::new();
-        for pos in 1..keys.len() {
-            // np.diff(score) != 0 marks the end of a block (equal keys ⇔ equal scores).
-            if keys[pos] != keys[pos - 1] {
-                block_ends.push(pos as u32);
-            }
+        // np.diff(score) != 0 marks the end of a block (equal keys ⇔ equal scores).
+        let block_ends = sorted.tie_blocks().map(|b| b.end as u32).collect();
+        Ranking {
+            rows: sorted.rows,
+            block_ends,
         }
-        if !keys.is_empty() {
-            block_ends.push(keys.len() as u32);
-        }
-        Ranking { rows, block_ends }
     }
 
     /// Number of rows ranked.

@@ -80,18 +80,13 @@ fn doubled_ranks(score: &[f64]) -> Vec<u32> {
         larger_row_first: false,
     };
     let sorted = sorted_by_score(score, order);
-    let (keys, rows) = (&sorted.keys, &sorted.rows);
     let mut d = vec![0u32; n];
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && keys[j + 1] == keys[i] {
-            j += 1;
+    for b in sorted.tie_blocks() {
+        // positions i..=j, with j = end − 1
+        let doubled = (b.start + b.end - 1) as u32;
+        for &r in &sorted.rows[b] {
+            d[r as usize] = doubled;
         }
-        for &r in &rows[i..=j] {
-            d[r as usize] = (i + j) as u32;
-        }
-        i = j + 1;
     }
     d
 }

@@ -122,7 +122,6 @@ pub fn auc(score: &[f64], label: &[bool]) -> f64 {
         larger_row_first: false,
     };
     let sorted = sorted_by_score(score, order);
-    let (keys, rows) = (&sorted.keys, &sorted.rows);
     let n_pos = label.iter().filter(|&&l| l).count() as f64;
     let n_neg = label.len() as f64 - n_pos;
     if n_pos == 0.0 || n_neg == 0.0 {
@@ -130,16 +129,14 @@ pub fn auc(score: &[f64], label: &[bool]) -> f64 {
     }
     // Sum of positive ranks, average rank for ties (ranks from 1).
     let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < keys.len() {
-        let mut j = i;
-        while j + 1 < keys.len() && keys[j + 1] == keys[i] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        let pos = rows[i..=j].iter().filter(|&&r| label[r as usize]).count() as f64;
+    for b in sorted.tie_blocks() {
+        // positions i..=j, with j = end − 1
+        let avg = (b.start + b.end - 1) as f64 / 2.0 + 1.0;
+        let pos = sorted.rows[b]
+            .iter()
+            .filter(|&&r| label[r as usize])
+            .count() as f64;
         rank_sum += avg * pos;
-        i = j + 1;
     }
     (rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
 }
