@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::MISSING_BIN;
 use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
-use grow::{range_hist, root_hist, Grads, Grower, TrainSet, NB};
+use grow::{range_hist, root_hist, Grads, Grower, Layout, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -312,6 +312,27 @@ fn gather(design: &Design, rows: &[u32]) -> Vec<u8> {
         let col = &design.binned.codes[j * n..(j + 1) * n];
         for (o, &r) in out.iter_mut().skip(j).step_by(nf.max(1)).zip(rows) {
             *o = col[r as usize];
+        }
+    }
+    out
+}
+
+/// Row-major histogram codes of the given design rows ([`Layout`]: a bundle's code is the sum of its features'
+/// codes times their radixes).
+fn gather_hist(design: &Design, rows: &[u32], layout: &Layout) -> Vec<u8> {
+    if layout.is_identity() {
+        return gather(design, rows);
+    }
+    let hf = layout.width();
+    let n = design.n_rows();
+    let mut out = vec![0u8; rows.len() * hf];
+    for (c, members) in layout.cols.iter().enumerate() {
+        for &(j, radix, _) in members {
+            let col = &design.binned.codes[j * n..(j + 1) * n];
+            // Σ code × radix < the product of the code counts ≤ 256: no overflow
+            for (o, &r) in out.iter_mut().skip(c).step_by(hf).zip(rows) {
+                *o += col[r as usize] * radix as u8;
+            }
         }
     }
     out
@@ -752,13 +773,22 @@ impl Gbdt {
         let (valid_rows, vy, vw) = pick(&valid_pos);
         let design = data.design;
         let nf = design.n_features();
+        let nbins: Vec<usize> = (0..nf).map(|j| design.binned.n_bins(j)).collect();
+        // features with few bins share histogram columns (quantized gradients: exact integer sums)
+        let layout = if p.quantized_gradients {
+            Layout::bundled(&nbins)
+        } else {
+            Layout::identity(nf)
+        };
         let ts = TrainSet {
             n: train_rows.len(),
             nf,
-            codes: gather(design, &train_rows),
+            hf: layout.width(),
+            codes: gather_hist(design, &train_rows, &layout),
             cols: gather_cols(design, &train_rows),
-            nbins: (0..nf).map(|j| design.binned.n_bins(j)).collect(),
+            nbins,
             upper: design.binned.upper.clone(),
+            layout,
         };
         let valid_codes = gather(design, &valid_rows);
 
@@ -841,7 +871,7 @@ impl Gbdt {
                 }
                 let (t, _) = grower.grow(&ts, grads, Some(&sampled), p, None, root);
                 for (i, s) in score.iter_mut().enumerate() {
-                    *s += t.value(|j| ts.codes[i * nf + j]);
+                    *s += t.value(|j| ts.cols[j * ts.n + i]);
                 }
                 t
             } else {
