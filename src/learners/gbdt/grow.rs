@@ -212,22 +212,7 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
                 add_row(local, row.try_into().expect("NF codes"), g);
             }
         }
-        Chunk::Rows(rows) if GATHER_FIRST && sparse(rows) => {
-            // A block's codes and gradients are copied to small buffers first (a loop of independent loads
-            // and few stores, so many cache misses are in flight at once), then added from there (in L1).
-            let mut codes = [[0u8; NF]; GATHER];
-            let mut g = [C::ZERO; GATHER];
-            for block in rows.chunks(GATHER) {
-                for ((c, g), &r) in codes.iter_mut().zip(g.iter_mut()).zip(block) {
-                    let r = r as usize;
-                    *c = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
-                    *g = gh[r];
-                }
-                for (c, &g) in codes.iter().zip(&g).take(block.len()) {
-                    add_row(local, c, g);
-                }
-            }
-        }
+        Chunk::Rows(rows) if GATHER_FIRST && sparse(rows) => gather_then_add(ts, gh, rows, local),
         Chunk::Rows(rows) => {
             for (k, &r) in rows.iter().enumerate() {
                 if let Some(&ahead) = rows.get(k + AHEAD) {
@@ -238,6 +223,30 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
                 let row: &[u8; NF] = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
                 add_row(local, row, gh[r]);
             }
+        }
+    }
+}
+
+/// [`accumulate_fixed`] of gathered `rows`: a block's codes and gradients are copied to small buffers first (a
+/// loop of independent loads and few stores, so many cache misses are in flight at once), then added from there
+/// (in L1). Same sums as the plain loop (tested).
+#[inline(always)]
+fn gather_then_add<C: Cell, const NF: usize>(
+    ts: &TrainSet,
+    gh: &[C],
+    rows: &[u32],
+    local: &mut [[C; NB]; NF],
+) {
+    let mut codes = [[0u8; NF]; GATHER];
+    let mut g = [C::ZERO; GATHER];
+    for block in rows.chunks(GATHER) {
+        for ((c, g), &r) in codes.iter_mut().zip(g.iter_mut()).zip(block) {
+            let r = r as usize;
+            *c = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
+            *g = gh[r];
+        }
+        for (c, &g) in codes.iter().zip(&g).take(block.len()) {
+            add_row(local, c, g);
         }
     }
 }
@@ -1084,6 +1093,126 @@ mod tests {
             missing_left,
             left: [0.0; 2],
             right: [0.0; 2],
+        }
+    }
+
+    #[test]
+    fn features_with_few_codes_share_columns() {
+        // code counts 256, 7, 32, 256, 3, 3, 129: 32 × 7 = 224 fits one column; 3 × 3 another (the 3s do not
+        // fit beside 224: 672 > 256); 129 codes never share
+        let l = Layout::bundled(&[255, 6, 31, 255, 2, 2, 128]);
+        assert_eq!(
+            l.cols,
+            vec![
+                vec![(0, 1, 256)],
+                vec![(2, 1, 32), (1, 32, 7)],
+                vec![(3, 1, 256)],
+                vec![(4, 1, 3), (5, 3, 3)],
+                vec![(6, 1, 129)],
+            ]
+        );
+        assert!(!l.is_identity());
+        assert!(Layout::bundled(&[255, 200, 255]).is_identity());
+        assert!(Layout::identity(4).is_identity());
+    }
+
+    /// A training set of per-feature codes with the given layout (as `gather_hist` builds it).
+    fn train_set(cols: &[Vec<u8>], nbins: &[usize], layout: Layout) -> TrainSet {
+        let n = cols[0].len();
+        let hf = layout.width();
+        let mut codes = vec![0u8; n * hf];
+        for (c, members) in layout.cols.iter().enumerate() {
+            for &(j, radix, _) in members {
+                for i in 0..n {
+                    codes[i * hf + c] += cols[j][i] * radix as u8;
+                }
+            }
+        }
+        TrainSet {
+            n,
+            nf: cols.len(),
+            hf,
+            codes,
+            cols: cols.concat(),
+            nbins: nbins.to_vec(),
+            upper: nbins
+                .iter()
+                .map(|&b| (1..=b).map(|v| v as f64).collect())
+                .collect(),
+            layout,
+        }
+    }
+
+    #[test]
+    fn bundled_columns_grow_the_trees_of_one_column_per_feature() {
+        // Features of 255, 6, 31, 2 and 2 bins (code 0 = missing, some rows missing) and gradients that depend
+        // on them; quantized histograms are exact, so the bundled layout must give the same trees and values,
+        // with and without a leaf limit (the serial and the level-parallel growth), over several depths.
+        let n = 3 * CHUNK + 1_234;
+        let nbins = [255usize, 6, 31, 2, 2];
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed >> 8
+        };
+        let cols: Vec<Vec<u8>> = nbins
+            .iter()
+            .map(|&b| (0..n).map(|_| (next() % (b as u32 + 1)) as u8).collect())
+            .collect();
+        let gh: Vec<i64> = (0..n)
+            .map(|i| {
+                let signal =
+                    cols[1][i] as i64 * 40 - cols[2][i] as i64 * 7 + cols[3][i] as i64 * 90;
+                let g = signal + (next() % 200) as i64 - 100 - cols[0][i] as i64;
+                let h = 500 + (next() % 300) as i64;
+                (g << 32) + h
+            })
+            .collect();
+        let grads = Grads::Quant(&gh, [1e-3, 1e-3]);
+        let plain = train_set(&cols, &nbins, Layout::identity(nbins.len()));
+        let bundled = train_set(&cols, &nbins, Layout::bundled(&nbins));
+        assert_eq!(bundled.hf, 3, "(6, 31) and (2, 2) share columns");
+        for (depth, leaves) in [(6, 0), (6, 20), (3, 0), (9, 0)] {
+            let p = GbdtParams {
+                max_depth: depth,
+                max_leaves: leaves,
+                min_child_weight: 0.0,
+                ..GbdtParams::default()
+            };
+            let mut a = vec![0u16; n];
+            let mut b = vec![0u16; n];
+            let ta = Grower::new().grow(&plain, grads, None, &p, Some(&mut a), None);
+            let tb = Grower::new().grow(&bundled, grads, None, &p, Some(&mut b), None);
+            assert!(ta.0.nodes.len() > 7, "depth {depth}: a real tree");
+            assert_eq!(ta, tb, "depth {depth}, leaves {leaves}");
+            assert_eq!(a, b, "depth {depth}, leaves {leaves}: leaf numbers");
+        }
+    }
+
+    #[test]
+    fn the_buffered_gather_sums_what_the_plain_loop_sums() {
+        // 12 features, rows every 1, 7 and 40 (dense and sparse) and a block remainder: the buffered gather
+        // (wasm's path for sparse rows) must give the plain loop's histogram exactly.
+        let n = 20_011;
+        let cols: Vec<Vec<u8>> = (0..12)
+            .map(|j| {
+                (0..n)
+                    .map(|i| ((i * (2 * j + 3) + j * 11) % 251) as u8)
+                    .collect()
+            })
+            .collect();
+        let ts = train_set(&cols, &[250; 12], Layout::identity(12));
+        let gh: Vec<i64> = (0..n as i64)
+            .map(|i| ((i % 97 - 40) << 32) + i % 13)
+            .collect();
+        for step in [1, 7, 40] {
+            let rows: Vec<u32> = (0..n as u32).step_by(step).collect();
+            let mut plain = vec![[0i64; NB]; 12];
+            accumulate_any(&ts, &gh, Chunk::Rows(&rows), &mut plain);
+            let mut buffered = [[0i64; NB]; 12];
+            gather_then_add(&ts, &gh, &rows, &mut buffered);
+            assert_eq!(plain, buffered.to_vec(), "rows every {step}");
+            assert_eq!(sparse(&rows), step >= 16);
         }
     }
 
