@@ -383,8 +383,16 @@ fn chunk_hists<C: Cell>(ts: &TrainSet, gh: &[C], chunks: &[Chunk]) -> Vec<Vec<[C
 }
 
 /// The quantized chunk histogram of training rows `start..start + gh.len()` (`gh`: those rows' gradients).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn range_hist(ts: &TrainSet, gh: &[i64], start: usize) -> Vec<[i64; NB]> {
     chunk_hist(ts, gh, Chunk::Range(start, start + gh.len(), start))
+}
+
+/// Add training rows `start..start + gh.len()` (`gh`: those rows' gradients) to the quantized histogram `local`
+/// (one thread: the chunks of a pass add into one histogram).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn add_range(ts: &TrainSet, gh: &[i64], start: usize, local: &mut [[i64; NB]]) {
+    accumulate_chunk(ts, gh, Chunk::Range(start, start + gh.len(), start), local);
 }
 
 /// The root histogram from the chunk histograms of every training row, in chunk order ([`range_hist`]).
@@ -407,10 +415,10 @@ pub(crate) fn build_hist(ts: &TrainSet, grads: Grads, rows: Option<&[u32]>, out:
         Grads::Quant(..) => QCHUNK,
     };
     let chunks = chunks_of(ts.n, rows, size);
-    out.f.clear();
-    out.f.resize(ts.nf * NB, [0.0; 2]);
     match grads {
         Grads::Float(gh) => {
+            out.f.clear();
+            out.f.resize(ts.nf * NB, [0.0; 2]);
             for l in chunk_hists(ts, gh, &chunks) {
                 merge_f(&mut out.f, &l);
             }
@@ -418,9 +426,17 @@ pub(crate) fn build_hist(ts: &TrainSet, grads: Grads, rows: Option<&[u32]>, out:
         Grads::Quant(gh, scale) => {
             out.q.clear();
             out.q.resize(ts.hf * NB, 0);
+            // integer sums: on one thread (wasm) every chunk adds straight into the node's histogram
+            #[cfg(target_arch = "wasm32")]
+            for &c in &chunks {
+                accumulate_chunk(ts, gh, c, out.q.as_chunks_mut::<NB>().0);
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             for l in chunk_hists(ts, gh, &chunks) {
                 merge_q(&mut out.q, &l);
             }
+            // decoding writes every cell
+            out.f.resize(ts.nf * NB, [0.0; 2]);
             out.decode(scale, &ts.layout);
         }
     }

@@ -23,7 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::MISSING_BIN;
 use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
-use grow::{range_hist, root_hist, Grads, Grower, Layout, TrainSet, NB};
+#[cfg(target_arch = "wasm32")]
+use grow::add_range;
+#[cfg(not(target_arch = "wasm32"))]
+use grow::range_hist;
+use grow::{root_hist, Grads, Grower, Layout, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -581,7 +585,8 @@ fn fused_pass(
     out: &mut [i64],
     ts: Option<&TrainSet>,
 ) -> (Vec<Vec<[i64; NB]>>, f32) {
-    let one = |(c, (o, s)): (usize, (&mut [i64], &mut [f64]))| {
+    // the chunk's gradients (max |grad| as bits for squared error); `a..b` its training rows
+    let grads = |c: usize, o: &mut [i64], s: &mut [f64]| {
         let (a, b) = (c * PASS, c * PASS + o.len());
         // the last tree's leaf values are added block by block inside the chunk functions
         let leaves = Leaves {
@@ -592,34 +597,44 @@ fn fused_pass(
             },
             values,
         };
-        let mg = match objective {
+        match objective {
             Objective::LogLoss => {
                 logloss_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o);
                 0
             }
             Objective::SquaredError => squared_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o),
-        };
-        (ts.map(|ts| range_hist(ts, o, a)), mg)
+        }
     };
     #[cfg(not(target_arch = "wasm32"))]
-    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = {
+    {
         use rayon::prelude::*;
-        out.par_chunks_mut(PASS)
+        let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = out
+            .par_chunks_mut(PASS)
             .zip(score.par_chunks_mut(PASS))
             .enumerate()
-            .map(one)
-            .collect()
-    };
+            .map(|(c, (o, s))| {
+                let mg = grads(c, o, s);
+                (ts.map(|ts| range_hist(ts, o, c * PASS)), mg)
+            })
+            .collect();
+        let mg = parts.iter().fold(0u32, |a, p| a.max(p.1));
+        let hists = parts.into_iter().filter_map(|p| p.0).collect();
+        (hists, f32::from_bits(mg))
+    }
+    // one thread: every chunk's rows add straight into one root histogram (integer sums)
     #[cfg(target_arch = "wasm32")]
-    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = out
-        .chunks_mut(PASS)
-        .zip(score.chunks_mut(PASS))
-        .enumerate()
-        .map(one)
-        .collect();
-    let mg = parts.iter().fold(0u32, |a, p| a.max(p.1));
-    let hists = parts.into_iter().filter_map(|p| p.0).collect();
-    (hists, f32::from_bits(mg))
+    {
+        let mut root = vec![[0i64; NB]; ts.map_or(0, |ts| ts.hf)];
+        let mut mg = 0u32;
+        for (c, (o, s)) in out.chunks_mut(PASS).zip(score.chunks_mut(PASS)).enumerate() {
+            mg = mg.max(grads(c, o, s));
+            if let Some(ts) = ts {
+                add_range(ts, o, c * PASS, &mut root);
+            }
+        }
+        let hists = ts.map(|_| root).into_iter().collect();
+        (hists, f32::from_bits(mg))
+    }
 }
 
 /// The last tree's leaf numbers of a chunk's rows and its leaf values (both empty: nothing to add).
