@@ -255,18 +255,18 @@ fn gather_then_add<C: Cell, const NF: usize>(
 /// has no prefetch instruction). In the plain loop every row's twelve histogram stores fill the store buffer
 /// while the next rows' loads wait on cache misses, so only a few misses overlap; the copy loop has one load
 /// per code row and gradient and three stores per row. In-process wasm measurements (node 20, uniform random
-/// row subsets of 2²⁰ rows × 12 features): 22 → 14 ns per row at 3 % density, 17 → 11 at 1 %, but 6.6 → 8.3 at
-/// 20 % (there the plain loop's misses already overlap), hence the density threshold of [`sparse`]. Natively
-/// the prefetch in the plain loop does the same job.
+/// row subsets of 2²⁰ rows × 12 features, blocks of 256 rows): 27.5 → 16.5 ns per row at 3 % density, 14.7 →
+/// 13.4 at 8 %, but 8.8 → 10.3 at 15 % and 6.3 → 7.5 at 30 % (there the plain loop's misses already overlap),
+/// hence the density threshold of [`sparse`]. Natively the prefetch in the plain loop does the same job.
 const GATHER_FIRST: bool = cfg!(target_arch = "wasm32");
 /// Rows per block of the buffered gather (their codes and gradients stay in L1 beside the histogram).
-const GATHER: usize = 64;
+const GATHER: usize = 256;
 
-/// Whether ascending `rows` are sparse: fewer than one in 16 of the training rows they span.
+/// Whether ascending `rows` are sparse: fewer than one in 10 of the training rows they span.
 #[inline]
 fn sparse(rows: &[u32]) -> bool {
     match (rows.first(), rows.last()) {
-        (Some(&a), Some(&b)) => rows.len() * 16 < (b.saturating_sub(a) as usize + 1),
+        (Some(&a), Some(&b)) => rows.len() * 10 < (b.saturating_sub(a) as usize + 1),
         _ => false,
     }
 }
@@ -1228,7 +1228,7 @@ mod tests {
             let mut buffered = [[0i64; NB]; 12];
             gather_then_add(&ts, &gh, &rows, &mut buffered);
             assert_eq!(plain, buffered.to_vec(), "rows every {step}");
-            assert_eq!(sparse(&rows), step >= 16);
+            assert_eq!(sparse(&rows), step >= 10);
         }
     }
 
