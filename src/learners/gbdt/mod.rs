@@ -23,7 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::data::binning::MISSING_BIN;
 use crate::error::{Error, Result};
 use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
-use grow::{range_hist, root_hist, Grads, Grower, TrainSet, NB};
+#[cfg(target_arch = "wasm32")]
+use grow::add_range;
+#[cfg(not(target_arch = "wasm32"))]
+use grow::range_hist;
+use grow::{root_hist, Grads, Grower, Layout, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -296,9 +300,15 @@ fn check_inputs(data: &FitData, objective: Objective, p: &GbdtParams) -> Result<
 fn gather_cols(design: &Design, rows: &[u32]) -> Vec<u8> {
     let n = design.n_rows();
     let mut out = Vec::with_capacity(rows.len() * design.n_features());
+    // every row in order (a fit on a whole design): the columns as they are
+    let all = rows.len() == n && rows.iter().enumerate().all(|(i, &r)| r as usize == i);
     for j in 0..design.n_features() {
         let col = &design.binned.codes[j * n..(j + 1) * n];
-        out.extend(rows.iter().map(|&r| col[r as usize]));
+        if all {
+            out.extend_from_slice(col);
+        } else {
+            out.extend(rows.iter().map(|&r| col[r as usize]));
+        }
     }
     out
 }
@@ -312,6 +322,27 @@ fn gather(design: &Design, rows: &[u32]) -> Vec<u8> {
         let col = &design.binned.codes[j * n..(j + 1) * n];
         for (o, &r) in out.iter_mut().skip(j).step_by(nf.max(1)).zip(rows) {
             *o = col[r as usize];
+        }
+    }
+    out
+}
+
+/// Row-major histogram codes of the given design rows ([`Layout`]: a bundle's code is the sum of its features'
+/// codes times their radixes).
+fn gather_hist(design: &Design, rows: &[u32], layout: &Layout) -> Vec<u8> {
+    if layout.is_identity() {
+        return gather(design, rows);
+    }
+    let hf = layout.width();
+    let n = design.n_rows();
+    let mut out = vec![0u8; rows.len() * hf];
+    for (c, members) in layout.cols.iter().enumerate() {
+        for &(j, radix, _) in members {
+            let col = &design.binned.codes[j * n..(j + 1) * n];
+            // Σ code × radix < the product of the code counts ≤ 256: no overflow
+            for (o, &r) in out.iter_mut().skip(c).step_by(hf).zip(rows) {
+                *o += col[r as usize] * radix as u8;
+            }
         }
     }
     out
@@ -560,7 +591,8 @@ fn fused_pass(
     out: &mut [i64],
     ts: Option<&TrainSet>,
 ) -> (Vec<Vec<[i64; NB]>>, f32) {
-    let one = |(c, (o, s)): (usize, (&mut [i64], &mut [f64]))| {
+    // the chunk's gradients (max |grad| as bits for squared error); `a..b` its training rows
+    let grads = |c: usize, o: &mut [i64], s: &mut [f64]| {
         let (a, b) = (c * PASS, c * PASS + o.len());
         // the last tree's leaf values are added block by block inside the chunk functions
         let leaves = Leaves {
@@ -571,34 +603,44 @@ fn fused_pass(
             },
             values,
         };
-        let mg = match objective {
+        match objective {
             Objective::LogLoss => {
                 logloss_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o);
                 0
             }
             Objective::SquaredError => squared_chunk(q, a, s, leaves, &y[a..b], &w[a..b], o),
-        };
-        (ts.map(|ts| range_hist(ts, o, a)), mg)
+        }
     };
     #[cfg(not(target_arch = "wasm32"))]
-    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = {
+    {
         use rayon::prelude::*;
-        out.par_chunks_mut(PASS)
+        let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = out
+            .par_chunks_mut(PASS)
             .zip(score.par_chunks_mut(PASS))
             .enumerate()
-            .map(one)
-            .collect()
-    };
+            .map(|(c, (o, s))| {
+                let mg = grads(c, o, s);
+                (ts.map(|ts| range_hist(ts, o, c * PASS)), mg)
+            })
+            .collect();
+        let mg = parts.iter().fold(0u32, |a, p| a.max(p.1));
+        let hists = parts.into_iter().filter_map(|p| p.0).collect();
+        (hists, f32::from_bits(mg))
+    }
+    // one thread: every chunk's rows add straight into one root histogram (integer sums)
     #[cfg(target_arch = "wasm32")]
-    let parts: Vec<(Option<Vec<[i64; NB]>>, u32)> = out
-        .chunks_mut(PASS)
-        .zip(score.chunks_mut(PASS))
-        .enumerate()
-        .map(one)
-        .collect();
-    let mg = parts.iter().fold(0u32, |a, p| a.max(p.1));
-    let hists = parts.into_iter().filter_map(|p| p.0).collect();
-    (hists, f32::from_bits(mg))
+    {
+        let mut root = vec![[0i64; NB]; ts.map_or(0, |ts| ts.hf)];
+        let mut mg = 0u32;
+        for (c, (o, s)) in out.chunks_mut(PASS).zip(score.chunks_mut(PASS)).enumerate() {
+            mg = mg.max(grads(c, o, s));
+            if let Some(ts) = ts {
+                add_range(ts, o, c * PASS, &mut root);
+            }
+        }
+        let hists = ts.map(|_| root).into_iter().collect();
+        (hists, f32::from_bits(mg))
+    }
 }
 
 /// The last tree's leaf numbers of a chunk's rows and its leaf values (both empty: nothing to add).
@@ -752,13 +794,22 @@ impl Gbdt {
         let (valid_rows, vy, vw) = pick(&valid_pos);
         let design = data.design;
         let nf = design.n_features();
+        let nbins: Vec<usize> = (0..nf).map(|j| design.binned.n_bins(j)).collect();
+        // features with few bins share histogram columns (quantized gradients: exact integer sums)
+        let layout = if p.quantized_gradients {
+            Layout::bundled(&nbins)
+        } else {
+            Layout::identity(nf)
+        };
         let ts = TrainSet {
             n: train_rows.len(),
             nf,
-            codes: gather(design, &train_rows),
+            hf: layout.width(),
+            codes: gather_hist(design, &train_rows, &layout),
             cols: gather_cols(design, &train_rows),
-            nbins: (0..nf).map(|j| design.binned.n_bins(j)).collect(),
+            nbins,
             upper: design.binned.upper.clone(),
+            layout,
         };
         let valid_codes = gather(design, &valid_rows);
 
@@ -841,7 +892,7 @@ impl Gbdt {
                 }
                 let (t, _) = grower.grow(&ts, grads, Some(&sampled), p, None, root);
                 for (i, s) in score.iter_mut().enumerate() {
-                    *s += t.value(|j| ts.codes[i * nf + j]);
+                    *s += t.value(|j| ts.cols[j * ts.n + i]);
                 }
                 t
             } else {
