@@ -27,7 +27,7 @@ use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
 use grow::add_range;
 #[cfg(not(target_arch = "wasm32"))]
 use grow::range_hist;
-use grow::{root_hist, Grads, Grower, Layout, TrainSet, NB};
+use grow::{root_hist, Grads, Grower, Layout, LeafNum, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -563,14 +563,39 @@ impl Quant {
 /// each loop runs on one element type (four `f32` lanes per 128-bit vector rather than two `f64`).
 const BLOCK_ROWS: usize = 256;
 
+/// Each training row's leaf in the last tree ([`LeafNum`]): one byte per row when no tree can have more than 256
+/// leaves (at most 256 leaves, or depth ≤ 8), else two.
+enum LeafOf {
+    Byte(Vec<u8>),
+    Wide(Vec<u16>),
+}
+
+impl LeafOf {
+    fn new(n: usize, p: &GbdtParams) -> Self {
+        if p.max_depth <= 8 || (1..=256).contains(&p.max_leaves) {
+            LeafOf::Byte(vec![0; n])
+        } else {
+            LeafOf::Wide(vec![0; n])
+        }
+    }
+
+    /// [`add_leaf_values`] with these leaf numbers.
+    fn add_values(&self, score: &mut [f64], values: &[f64]) {
+        match self {
+            LeafOf::Byte(l) => add_leaf_values(score, l, values),
+            LeafOf::Wide(l) => add_leaf_values(score, l, values),
+        }
+    }
+}
+
 /// Add the last tree's leaf values (`values`, by leaf number; empty = nothing pending) to the rows' scores.
 #[inline(never)]
-fn add_leaf_values(score: &mut [f64], leaf_of: &[u16], values: &[f64]) {
+fn add_leaf_values<L: LeafNum>(score: &mut [f64], leaf_of: &[L], values: &[f64]) {
     if values.is_empty() {
         return;
     }
     for (s, &l) in score.iter_mut().zip(leaf_of) {
-        *s += values[l as usize];
+        *s += values[l.index()];
     }
 }
 
@@ -580,13 +605,13 @@ fn add_leaf_values(score: &mut [f64], leaf_of: &[u16], values: &[f64]) {
 /// is in cache). Returns the chunk histograms in chunk order and the largest |grad| of the pass (squared error
 /// only; 0 for log loss).
 #[allow(clippy::too_many_arguments)]
-fn fused_pass(
+fn fused_pass<L: LeafNum>(
     objective: Objective,
     q: &Quant,
     score: &mut [f64],
     y: &[f32],
     w: &[f32],
-    leaf_of: &[u16],
+    leaf_of: &[L],
     values: &[f64],
     out: &mut [i64],
     ts: Option<&TrainSet>,
@@ -645,12 +670,12 @@ fn fused_pass(
 
 /// The last tree's leaf numbers of a chunk's rows and its leaf values (both empty: nothing to add).
 #[derive(Clone, Copy)]
-struct Leaves<'a> {
-    of: &'a [u16],
+struct Leaves<'a, L> {
+    of: &'a [L],
     values: &'a [f64],
 }
 
-impl Leaves<'_> {
+impl<L: LeafNum> Leaves<'_, L> {
     /// Add the leaf values of block `k` ([`BLOCK_ROWS`] rows) to its scores `s` and write the scores as `f32`
     /// to `sf` (the same f64 additions as [`add_leaf_values`], while the block is in L1).
     #[inline(always)]
@@ -662,7 +687,7 @@ impl Leaves<'_> {
         } else {
             let of = &self.of[k * BLOCK_ROWS..k * BLOCK_ROWS + s.len()];
             for ((a, s), &l) in sf.iter_mut().zip(s.iter_mut()).zip(of) {
-                *s += self.values[l as usize];
+                *s += self.values[l.index()];
                 *a = *s as f32;
             }
         }
@@ -672,11 +697,11 @@ impl Leaves<'_> {
 /// One chunk of [`fused_pass`]'s gradients for log loss; `first` is the training-row number of the chunk's first row.
 /// Blocks of 256 rows: gradients in `f32`, then their quantization (two loops that each vectorize).
 #[inline(never)]
-fn logloss_chunk(
+fn logloss_chunk<L: LeafNum>(
     q: &Quant,
     first: usize,
     score: &mut [f64],
-    leaves: Leaves,
+    leaves: Leaves<L>,
     y: &[f32],
     w: &[f32],
     out: &mut [i64],
@@ -705,11 +730,11 @@ fn logloss_chunk(
 /// One chunk of [`fused_pass`]'s gradients for squared error (grad = w·(s − y), hess = w), in blocks of 256 rows
 /// like [`logloss_chunk`]; returns the largest |grad| as bits (the next round's bound starts from it).
 #[inline(never)]
-fn squared_chunk(
+fn squared_chunk<L: LeafNum>(
     q: &Quant,
     first: usize,
     score: &mut [f64],
-    leaves: Leaves,
+    leaves: Leaves<L>,
     y: &[f32],
     w: &[f32],
     out: &mut [i64],
@@ -855,7 +880,7 @@ impl Gbdt {
         let mut best = (f64::INFINITY, 0usize);
         let mut sampled: Vec<u32> = Vec::new();
         // Each row's leaf in the last tree, and that tree's leaf values not yet added to `score`.
-        let mut leaf_of = vec![0u16; if p.subsample < 1.0 { 0 } else { ts.n }];
+        let mut leaf_of = LeafOf::new(if p.subsample < 1.0 { 0 } else { ts.n }, p);
         let mut pending: Vec<f64> = Vec::new();
         for round in 0..p.trees {
             if cancel() {
@@ -869,16 +894,21 @@ impl Gbdt {
                 };
                 let (q, scale) = Quant::new(ts.n, max, qrng.gen::<u32>());
                 let hist_ts = (p.subsample >= 1.0).then_some(&ts);
-                let (hists, mg) = fused_pass(
-                    objective, &q, &mut score, &y, &w, &leaf_of, &pending, &mut qgh, hist_ts,
-                );
+                let (hists, mg) = match &leaf_of {
+                    LeafOf::Byte(l) => fused_pass(
+                        objective, &q, &mut score, &y, &w, l, &pending, &mut qgh, hist_ts,
+                    ),
+                    LeafOf::Wide(l) => fused_pass(
+                        objective, &q, &mut score, &y, &w, l, &pending, &mut qgh, hist_ts,
+                    ),
+                };
                 gmax = mg;
                 if p.subsample >= 1.0 {
                     root = Some(root_hist(&ts, hists, scale));
                 }
                 Grads::Quant(&qgh, scale)
             } else {
-                add_leaf_values(&mut score, &leaf_of, &pending);
+                leaf_of.add_values(&mut score, &pending);
                 gradients(objective, &score, &y, &w, &mut gh);
                 Grads::Float(&gh)
             };
@@ -890,13 +920,16 @@ impl Gbdt {
                         sampled.push(i);
                     }
                 }
-                let (t, _) = grower.grow(&ts, grads, Some(&sampled), p, None, root);
+                let (t, _) = grower.grow::<u16>(&ts, grads, Some(&sampled), p, None, root);
                 for (i, s) in score.iter_mut().enumerate() {
                     *s += t.value(|j| ts.cols[j * ts.n + i]);
                 }
                 t
             } else {
-                let (t, values) = grower.grow(&ts, grads, None, p, Some(&mut leaf_of), root);
+                let (t, values) = match &mut leaf_of {
+                    LeafOf::Byte(l) => grower.grow(&ts, grads, None, p, Some(l), root),
+                    LeafOf::Wide(l) => grower.grow(&ts, grads, None, p, Some(l), root),
+                };
                 pending = values;
                 t
             };
@@ -917,7 +950,7 @@ impl Gbdt {
                 break;
             }
         }
-        add_leaf_values(&mut score, &leaf_of, &pending);
+        leaf_of.add_values(&mut score, &pending);
         if p.early_stopping_rounds > 0 && best.1 > 0 {
             trees.truncate(best.1);
         }
