@@ -3,6 +3,12 @@
 //! Layout choices (measured, see docs/BENCHMARKS.md (gradient-boosted trees)):
 //! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
 //!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
+//! - with quantized gradients, features with few bins share a histogram column ([`Layout`]: a mixed-radix
+//!   code per bundle, e.g. a 6-level and a 31-level feature in one column), so a row makes one histogram add
+//!   for the bundle — the adds, one store each, bound a histogram — and each feature's histogram is the bundle's
+//!   summed over the other digits (exact integers: the same trees, tested);
+//! - in wasm (no prefetch instruction), a sparse node's gathered rows are copied to block buffers before their
+//!   adds ([`gather_then_add`]), so many cache misses are in flight at once;
 //! - with quantized gradients (the default, [`Grads::Quant`]) each row is one packed integer `g·2³² + h` and a
 //!   histogram cell is one `i64`: an update is one integer add, the sibling is parent − child exactly, and the
 //!   sums do not depend on the order of the rows;
@@ -23,9 +29,10 @@
 //!   the one the serial best-first loop grows, which wasm and leaf-limited fits keep (tested);
 //! - the leaf numbers are written after the tree is grown ([`write_leaves`]), natively on rayon's threads by
 //!   parts of the rows (each leaf's row list is sorted, so a part finds its rows by binary search);
-//! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number (2 bytes,
-//!   a small array that stays in cache, instead of an 8-byte read-modify-write of a scattered score), and the
-//!   next round's gradient pass adds the leaf values in row order.
+//! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number ([`LeafNum`]:
+//!   1 byte with at most 256 leaves, else 2; a small array that stays in cache, instead of an 8-byte
+//!   read-modify-write of a scattered score), and the next round's gradient pass adds the leaf values in row
+//!   order.
 
 use super::params::GbdtParams;
 use super::tree::{Node, Tree};
