@@ -3,9 +3,17 @@
 //! Layout choices (measured, see docs/BENCHMARKS.md (gradient-boosted trees)):
 //! - the training rows' bin codes are copied once per fit into a row-major `n × F` byte matrix, so one row's
 //!   codes for every feature share a cache line and a node's histogram is one pass over its row list;
+//! - with quantized gradients, features with few bins share a histogram column ([`Layout`]: a mixed-radix
+//!   code per bundle, e.g. a 6-level and a 31-level feature in one column), so a row makes one histogram add
+//!   for the bundle — the adds, one store each, bound a histogram — and each feature's histogram is the bundle's
+//!   summed over the other digits (exact integers: the same trees, tested);
+//! - in wasm (no prefetch instruction), a sparse node's gathered rows are copied to block buffers before their
+//!   adds ([`gather_then_add`]), so many cache misses are in flight at once;
 //! - with quantized gradients (the default, [`Grads::Quant`]) each row is one packed integer `g·2³² + h` and a
 //!   histogram cell is one `i64`: an update is one integer add, the sibling is parent − child exactly, and the
-//!   sums do not depend on the order of the rows;
+//!   sums do not depend on the order of the rows; from 65,536 training rows on, where both levels fit 16 bits,
+//!   a row's gradient is stored as `g·2¹⁶ + h` in a `u32` ([`QRows`]) and widened per row when added (half the
+//!   memory the per-round pass writes and the gathers read);
 //! - with float gradients ([`Grads::Float`]) gradient and hessian are packed as `[f32; 2]`; rows are accumulated
 //!   in fixed chunks of [`CHUNK`] rows into an `f32` histogram that fits in L1, and the chunk histograms are
 //!   added into the node's `f64` histogram in chunk order. The chunking depends only on the row count, so the
@@ -23,9 +31,10 @@
 //!   the one the serial best-first loop grows, which wasm and leaf-limited fits keep (tested);
 //! - the leaf numbers are written after the tree is grown ([`write_leaves`]), natively on rayon's threads by
 //!   parts of the rows (each leaf's row list is sorted, so a part finds its rows by binary search);
-//! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number (2 bytes,
-//!   a small array that stays in cache, instead of an 8-byte read-modify-write of a scattered score), and the
-//!   next round's gradient pass adds the leaf values in row order.
+//! - a tree does not add its values to the rows' scores itself: it writes each row's leaf number ([`LeafNum`]:
+//!   1 byte with at most 256 leaves, else 2; a small array that stays in cache, instead of an 8-byte
+//!   read-modify-write of a scattered score), and the next round's gradient pass adds the leaf values in row
+//!   order.
 
 use super::params::GbdtParams;
 use super::tree::{Node, Tree};
@@ -141,7 +150,43 @@ pub(crate) enum Grads<'a> {
     /// Quantized gradients: `g·2³² + h` per row with integer `g` and `0 ≤ h`, chosen so that the sums over
     /// all rows fit (|Σg| < 2³¹, Σh < 2³²): one wrapping `i64` add accumulates both, and integer sums do not
     /// depend on the order of the rows. `scale` turns integer sums back into (grad, hess) units.
-    Quant(&'a [i64], [f64; 2]),
+    Quant(QRows<'a>, [f64; 2]),
+}
+
+/// Every training row's quantized gradient: packed `g·2³² + h` in an `i64`, or, when every level fits 16 bits
+/// (from 65,536 training rows on, |g| ≤ 32,767 and h ≤ 65,535), `g·2¹⁶ + h` in a `u32`: half the memory that the
+/// per-round pass writes and the histograms' gathers read. Both give the same `i64` histogram cell.
+#[derive(Clone, Copy)]
+pub(crate) enum QRows<'a> {
+    Wide(&'a [i64]),
+    Narrow(&'a [u32]),
+}
+
+/// A row's gradient as stored, turned into the histogram cell it adds.
+pub(crate) trait RowGrad<C>: Copy + Send + Sync {
+    fn cell(self) -> C;
+}
+
+impl RowGrad<[f32; 2]> for [f32; 2] {
+    #[inline(always)]
+    fn cell(self) -> [f32; 2] {
+        self
+    }
+}
+
+impl RowGrad<i64> for i64 {
+    #[inline(always)]
+    fn cell(self) -> i64 {
+        self
+    }
+}
+
+impl RowGrad<i64> for u32 {
+    /// `g·2¹⁶ + h` (g in two's complement in the high half) → `g·2³² + h`.
+    #[inline(always)]
+    fn cell(self) -> i64 {
+        ((((self as i32) >> 16) as i64) << 32) + (self & 0xffff) as i64
+    }
 }
 
 /// A node's histogram: `f` is what split finding reads (per feature, [`NB`] bins of (grad, hess) sums);
@@ -177,12 +222,17 @@ impl Cell for i64 {
 
 /// Add the contributions of `rows` into a chunk histogram, with the per-row feature loop unrolled for
 /// common feature counts (the loop over features is the innermost and hottest loop of training).
-fn accumulate_chunk<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
+fn accumulate_chunk<C: Cell, R: RowGrad<C>>(
+    ts: &TrainSet,
+    gh: &[R],
+    rows: Chunk,
+    local: &mut [[C; NB]],
+) {
     // `gh` starts at training row `base` (a chunk's own gradients) or 0
     macro_rules! dispatch {
         ($($n:literal)*) => {
             match ts.hf {
-                $($n => accumulate_fixed::<C, $n>(ts, gh, rows, local),)*
+                $($n => accumulate_fixed::<C, R, $n>(ts, gh, rows, local),)*
                 _ => accumulate_any(ts, gh, rows, local),
             }
         };
@@ -198,9 +248,9 @@ fn add_row<C: Cell, const NF: usize>(local: &mut [[C; NB]; NF], row: &[u8; NF], 
 }
 
 #[inline(never)]
-fn accumulate_fixed<C: Cell, const NF: usize>(
+fn accumulate_fixed<C: Cell, R: RowGrad<C>, const NF: usize>(
     ts: &TrainSet,
-    gh: &[C],
+    gh: &[R],
     rows: Chunk,
     local: &mut [[C; NB]],
 ) {
@@ -209,7 +259,7 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
         Chunk::Range(start, end, base) => {
             let codes = &ts.codes[start * NF..end * NF];
             for (row, &g) in codes.chunks_exact(NF).zip(&gh[start - base..end - base]) {
-                add_row(local, row.try_into().expect("NF codes"), g);
+                add_row(local, row.try_into().expect("NF codes"), g.cell());
             }
         }
         Chunk::Rows(rows) if GATHER_FIRST && sparse(rows) => gather_then_add(ts, gh, rows, local),
@@ -221,7 +271,7 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
                 }
                 let r = r as usize;
                 let row: &[u8; NF] = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
-                add_row(local, row, gh[r]);
+                add_row(local, row, gh[r].cell());
             }
         }
     }
@@ -231,9 +281,9 @@ fn accumulate_fixed<C: Cell, const NF: usize>(
 /// loop of independent loads and few stores, so many cache misses are in flight at once), then added from there
 /// (in L1). Same sums as the plain loop (tested).
 #[inline(always)]
-fn gather_then_add<C: Cell, const NF: usize>(
+fn gather_then_add<C: Cell, R: RowGrad<C>, const NF: usize>(
     ts: &TrainSet,
-    gh: &[C],
+    gh: &[R],
     rows: &[u32],
     local: &mut [[C; NB]; NF],
 ) {
@@ -243,7 +293,7 @@ fn gather_then_add<C: Cell, const NF: usize>(
         for ((c, g), &r) in codes.iter_mut().zip(g.iter_mut()).zip(block) {
             let r = r as usize;
             *c = ts.codes[r * NF..r * NF + NF].try_into().expect("NF codes");
-            *g = gh[r];
+            *g = gh[r].cell();
         }
         for (c, &g) in codes.iter().zip(&g).take(block.len()) {
             add_row(local, c, g);
@@ -291,12 +341,18 @@ fn prefetch<T>(v: &[T], i: usize) {
 }
 
 #[inline(never)]
-fn accumulate_any<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C; NB]]) {
+fn accumulate_any<C: Cell, R: RowGrad<C>>(
+    ts: &TrainSet,
+    gh: &[R],
+    rows: Chunk,
+    local: &mut [[C; NB]],
+) {
     let nf = ts.hf;
     match rows {
         Chunk::Range(start, end, base) => {
             let codes = &ts.codes[start * nf..end * nf];
             for (row, &g) in codes.chunks_exact(nf).zip(&gh[start - base..end - base]) {
+                let g = g.cell();
                 for (hj, &b) in local.iter_mut().zip(row) {
                     hj[b as usize].add(g);
                 }
@@ -305,7 +361,7 @@ fn accumulate_any<C: Cell>(ts: &TrainSet, gh: &[C], rows: Chunk, local: &mut [[C
         Chunk::Rows(rows) => {
             for &r in rows {
                 let r = r as usize;
-                let g = gh[r];
+                let g = gh[r].cell();
                 let row = &ts.codes[r * nf..r * nf + nf];
                 for (hj, &b) in local.iter_mut().zip(row) {
                     hj[b as usize].add(g);
@@ -322,7 +378,7 @@ enum Chunk<'a> {
     Rows(&'a [u32]),
 }
 
-fn chunk_hist<C: Cell>(ts: &TrainSet, gh: &[C], c: Chunk) -> Vec<[C; NB]> {
+fn chunk_hist<C: Cell, R: RowGrad<C>>(ts: &TrainSet, gh: &[R], c: Chunk) -> Vec<[C; NB]> {
     let mut local = vec![[C::ZERO; NB]; ts.hf];
     accumulate_chunk(ts, gh, c, &mut local);
     local
@@ -373,7 +429,11 @@ fn chunks_of(n: usize, rows: Option<&[u32]>, size: usize) -> Vec<Chunk<'_>> {
 }
 
 /// The chunk histograms, on rayon's threads natively (in chunk order either way).
-fn chunk_hists<C: Cell>(ts: &TrainSet, gh: &[C], chunks: &[Chunk]) -> Vec<Vec<[C; NB]>> {
+fn chunk_hists<C: Cell, R: RowGrad<C>>(
+    ts: &TrainSet,
+    gh: &[R],
+    chunks: &[Chunk],
+) -> Vec<Vec<[C; NB]>> {
     #[cfg(not(target_arch = "wasm32"))]
     if chunks.len() > 1 {
         use rayon::prelude::*;
@@ -384,14 +444,19 @@ fn chunk_hists<C: Cell>(ts: &TrainSet, gh: &[C], chunks: &[Chunk]) -> Vec<Vec<[C
 
 /// The quantized chunk histogram of training rows `start..start + gh.len()` (`gh`: those rows' gradients).
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn range_hist(ts: &TrainSet, gh: &[i64], start: usize) -> Vec<[i64; NB]> {
+pub(crate) fn range_hist<R: RowGrad<i64>>(ts: &TrainSet, gh: &[R], start: usize) -> Vec<[i64; NB]> {
     chunk_hist(ts, gh, Chunk::Range(start, start + gh.len(), start))
 }
 
 /// Add training rows `start..start + gh.len()` (`gh`: those rows' gradients) to the quantized histogram `local`
 /// (one thread: the chunks of a pass add into one histogram).
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn add_range(ts: &TrainSet, gh: &[i64], start: usize, local: &mut [[i64; NB]]) {
+pub(crate) fn add_range<R: RowGrad<i64>>(
+    ts: &TrainSet,
+    gh: &[R],
+    start: usize,
+    local: &mut [[i64; NB]],
+) {
     accumulate_chunk(ts, gh, Chunk::Range(start, start + gh.len(), start), local);
 }
 
@@ -426,19 +491,26 @@ pub(crate) fn build_hist(ts: &TrainSet, grads: Grads, rows: Option<&[u32]>, out:
         Grads::Quant(gh, scale) => {
             out.q.clear();
             out.q.resize(ts.hf * NB, 0);
-            // integer sums: on one thread (wasm) every chunk adds straight into the node's histogram
-            #[cfg(target_arch = "wasm32")]
-            for &c in &chunks {
-                accumulate_chunk(ts, gh, c, out.q.as_chunks_mut::<NB>().0);
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            for l in chunk_hists(ts, gh, &chunks) {
-                merge_q(&mut out.q, &l);
+            match gh {
+                QRows::Wide(gh) => quant_sums(ts, gh, &chunks, &mut out.q),
+                QRows::Narrow(gh) => quant_sums(ts, gh, &chunks, &mut out.q),
             }
             // decoding writes every cell
             out.f.resize(ts.nf * NB, [0.0; 2]);
             out.decode(scale, &ts.layout);
         }
+    }
+}
+
+/// Add the chunks' rows to the integer sums `q` (on one thread, wasm, every chunk straight into `q`).
+fn quant_sums<R: RowGrad<i64>>(ts: &TrainSet, gh: &[R], chunks: &[Chunk], q: &mut [i64]) {
+    #[cfg(target_arch = "wasm32")]
+    for &c in chunks {
+        accumulate_chunk(ts, gh, c, q.as_chunks_mut::<NB>().0);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    for l in chunk_hists(ts, gh, chunks) {
+        merge_q(q, &l);
     }
 }
 
@@ -1199,10 +1271,11 @@ mod tests {
     }
 
     #[test]
-    fn bundled_columns_grow_the_trees_of_one_column_per_feature() {
+    fn bundled_columns_and_32_bit_gradients_grow_the_trees_of_the_plain_layout() {
         // Features of 255, 6, 31, 2 and 2 bins (code 0 = missing, some rows missing) and gradients that depend
-        // on them; quantized histograms are exact, so the bundled layout must give the same trees and values,
-        // with and without a leaf limit (the serial and the level-parallel growth), over several depths.
+        // on them; quantized histograms are exact, so the bundled layout, and the gradients stored in 32 bits,
+        // must give the same trees and values, with and without a leaf limit (the serial and the level-parallel
+        // growth), over several depths.
         let n = 3 * CHUNK + 1_234;
         let nbins = [255usize, 6, 31, 2, 2];
         let mut seed = 0x9e37_79b9_u32;
@@ -1223,7 +1296,15 @@ mod tests {
                 (g << 32) + h
             })
             .collect();
-        let grads = Grads::Quant(&gh, [1e-3, 1e-3]);
+        let grads = Grads::Quant(QRows::Wide(&gh), [1e-3, 1e-3]);
+        let gh32: Vec<u32> = gh
+            .iter()
+            .map(|&x| {
+                let (g, h) = (x >> 32, x & 0xffff_ffff);
+                assert!(g.abs() < 1 << 15 && h < 1 << 16);
+                ((g as u32) << 16) | h as u32
+            })
+            .collect();
         let plain = train_set(&cols, &nbins, Layout::identity(nbins.len()));
         let bundled = train_set(&cols, &nbins, Layout::bundled(&nbins));
         assert_eq!(bundled.hf, 3, "(6, 31) and (2, 2) share columns");
@@ -1241,6 +1322,12 @@ mod tests {
             assert!(ta.0.nodes.len() > 7, "depth {depth}: a real tree");
             assert_eq!(ta, tb, "depth {depth}, leaves {leaves}");
             assert_eq!(a, b, "depth {depth}, leaves {leaves}: leaf numbers");
+            // gradients stored in 32 bits (their levels fit 16 bits each): the same tree and numbers
+            let mut d = vec![0u16; n];
+            let narrow = Grads::Quant(QRows::Narrow(&gh32), [1e-3, 1e-3]);
+            let td = Grower::new().grow(&bundled, narrow, None, &p, Some(&mut d), None);
+            assert_eq!(ta, td, "depth {depth}, leaves {leaves}, 32-bit gradients");
+            assert_eq!(a, d);
             if depth <= 8 {
                 // one-byte leaf numbers: the same tree and numbers
                 let mut c = vec![0u8; n];

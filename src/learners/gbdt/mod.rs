@@ -27,7 +27,7 @@ use crate::learners::{CancelFn, Design, FitData, Learner, Objective, Predictor};
 use grow::add_range;
 #[cfg(not(target_arch = "wasm32"))]
 use grow::range_hist;
-use grow::{root_hist, Grads, Grower, Layout, LeafNum, TrainSet, NB};
+use grow::{root_hist, Grads, Grower, Layout, LeafNum, QRows, RowGrad, TrainSet, NB};
 pub use params::{GbdtParams, ScalePosWeight};
 use predict::{FlatForest, BLOCK};
 pub use tree::{Node, Tree};
@@ -543,7 +543,7 @@ impl Quant {
     /// per 128-bit vector), then the packing into `i64` (a loop over 64-bit lanes would carry all the float work
     /// two rows at a time).
     #[inline(always)]
-    fn pack_block(&self, r0: u32, g: &[f32], h: &[f32], out: &mut [i64]) {
+    fn pack_block<O: Packed>(&self, r0: u32, g: &[f32], h: &[f32], out: &mut [O]) {
         let (mut qg, mut qh) = ([0u32; BLOCK_ROWS], [0u32; BLOCK_ROWS]);
         for (i, ((a, b), (&g, &h))) in qg
             .iter_mut()
@@ -554,7 +554,54 @@ impl Quant {
             [*a, *b] = self.levels_of(r0.wrapping_add(i as u32), g, h);
         }
         for ((o, &a), &b) in out.iter_mut().zip(&qg).zip(&qh) {
-            *o = (((a as u64) << 32) | b as u64) as i64;
+            *o = O::pack(a, b);
+        }
+    }
+}
+
+/// A row's quantized gradient as stored ([`QRows`]): the grad level `g` (two's complement) and the hess level
+/// `h` packed into one integer.
+trait Packed: RowGrad<i64> + Default {
+    fn pack(g: u32, h: u32) -> Self;
+}
+
+impl Packed for i64 {
+    /// `g·2³² + h`.
+    #[inline(always)]
+    fn pack(g: u32, h: u32) -> Self {
+        (((g as u64) << 32) | h as u64) as i64
+    }
+}
+
+impl Packed for u32 {
+    /// `g·2¹⁶ + h`: only when the levels fit 16 bits (|g| ≤ 2¹⁵ − 1, h < 2¹⁶; see [`QGrads::new`]).
+    #[inline(always)]
+    fn pack(g: u32, h: u32) -> Self {
+        (g << 16) | (h & 0xffff)
+    }
+}
+
+/// The rows' quantized gradients of one round, in 32 bits when the levels fit ([`QRows`]).
+enum QGrads {
+    Wide(Vec<i64>),
+    Narrow(Vec<u32>),
+}
+
+impl QGrads {
+    /// For `n` training rows (0: none, the float path).
+    fn new(n: usize) -> Self {
+        let (g, h) = quant_levels(n);
+        if g < 1 << 15 && h < 1 << 16 {
+            QGrads::Narrow(vec![0; n])
+        } else {
+            QGrads::Wide(vec![0; n])
+        }
+    }
+
+    fn rows(&self) -> QRows<'_> {
+        match self {
+            QGrads::Wide(v) => QRows::Wide(v),
+            QGrads::Narrow(v) => QRows::Narrow(v),
         }
     }
 }
@@ -605,7 +652,7 @@ fn add_leaf_values<L: LeafNum>(score: &mut [f64], leaf_of: &[L], values: &[f64])
 /// is in cache). Returns the chunk histograms in chunk order and the largest |grad| of the pass (squared error
 /// only; 0 for log loss).
 #[allow(clippy::too_many_arguments)]
-fn fused_pass<L: LeafNum>(
+fn fused_pass<L: LeafNum, O: Packed>(
     objective: Objective,
     q: &Quant,
     score: &mut [f64],
@@ -613,11 +660,11 @@ fn fused_pass<L: LeafNum>(
     w: &[f32],
     leaf_of: &[L],
     values: &[f64],
-    out: &mut [i64],
+    out: &mut [O],
     ts: Option<&TrainSet>,
 ) -> (Vec<Vec<[i64; NB]>>, f32) {
     // the chunk's gradients (max |grad| as bits for squared error); `a..b` its training rows
-    let grads = |c: usize, o: &mut [i64], s: &mut [f64]| {
+    let grads = |c: usize, o: &mut [O], s: &mut [f64]| {
         let (a, b) = (c * PASS, c * PASS + o.len());
         // the last tree's leaf values are added block by block inside the chunk functions
         let leaves = Leaves {
@@ -697,14 +744,14 @@ impl<L: LeafNum> Leaves<'_, L> {
 /// One chunk of [`fused_pass`]'s gradients for log loss; `first` is the training-row number of the chunk's first row.
 /// Blocks of 256 rows: gradients in `f32`, then their quantization (two loops that each vectorize).
 #[inline(never)]
-fn logloss_chunk<L: LeafNum>(
+fn logloss_chunk<L: LeafNum, O: Packed>(
     q: &Quant,
     first: usize,
     score: &mut [f64],
     leaves: Leaves<L>,
     y: &[f32],
     w: &[f32],
-    out: &mut [i64],
+    out: &mut [O],
 ) {
     const B: usize = BLOCK_ROWS;
     let (mut sf, mut g, mut h) = ([0f32; B], [0f32; B], [0f32; B]);
@@ -730,14 +777,14 @@ fn logloss_chunk<L: LeafNum>(
 /// One chunk of [`fused_pass`]'s gradients for squared error (grad = w·(s − y), hess = w), in blocks of 256 rows
 /// like [`logloss_chunk`]; returns the largest |grad| as bits (the next round's bound starts from it).
 #[inline(never)]
-fn squared_chunk<L: LeafNum>(
+fn squared_chunk<L: LeafNum, O: Packed>(
     q: &Quant,
     first: usize,
     score: &mut [f64],
     leaves: Leaves<L>,
     y: &[f32],
     w: &[f32],
-    out: &mut [i64],
+    out: &mut [O],
 ) -> u32 {
     const B: usize = BLOCK_ROWS;
     let (mut sf, mut g) = ([0f32; B], [0f32; B]);
@@ -872,7 +919,7 @@ impl Gbdt {
         };
         let mut last_leaf = 0f32;
         // Quantized gradients: packed integers per row and a separate seeded stream of rounding keys.
-        let mut qgh = vec![0i64; if p.quantized_gradients { ts.n } else { 0 }];
+        let mut qgh = QGrads::new(if p.quantized_gradients { ts.n } else { 0 });
         let mut qrng = ChaCha8Rng::seed_from_u64(p.seed ^ QUANT_SEED);
         let mut grower = Grower::new();
         let mut trees = Vec::with_capacity(p.trees);
@@ -894,19 +941,25 @@ impl Gbdt {
                 };
                 let (q, scale) = Quant::new(ts.n, max, qrng.gen::<u32>());
                 let hist_ts = (p.subsample >= 1.0).then_some(&ts);
-                let (hists, mg) = match &leaf_of {
-                    LeafOf::Byte(l) => fused_pass(
-                        objective, &q, &mut score, &y, &w, l, &pending, &mut qgh, hist_ts,
-                    ),
-                    LeafOf::Wide(l) => fused_pass(
-                        objective, &q, &mut score, &y, &w, l, &pending, &mut qgh, hist_ts,
-                    ),
+                let (hists, mg) = match (&leaf_of, &mut qgh) {
+                    (LeafOf::Byte(l), QGrads::Narrow(o)) => {
+                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
+                    }
+                    (LeafOf::Byte(l), QGrads::Wide(o)) => {
+                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
+                    }
+                    (LeafOf::Wide(l), QGrads::Narrow(o)) => {
+                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
+                    }
+                    (LeafOf::Wide(l), QGrads::Wide(o)) => {
+                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
+                    }
                 };
                 gmax = mg;
                 if p.subsample >= 1.0 {
                     root = Some(root_hist(&ts, hists, scale));
                 }
-                Grads::Quant(&qgh, scale)
+                Grads::Quant(qgh.rows(), scale)
             } else {
                 leaf_of.add_values(&mut score, &pending);
                 gradients(objective, &score, &y, &w, &mut gh);

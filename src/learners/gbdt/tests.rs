@@ -723,3 +723,21 @@ fn parallel_subtrees_grow_the_tree_of_the_best_first_loop() {
         );
     }
 }
+
+#[test]
+fn gradients_in_32_bits_widen_to_the_64_bit_packing() {
+    // the extreme 16-bit levels and a few in between: g·2¹⁶ + h in a u32 gives the cell g·2³² + h
+    for g in [-32_767i32, -1, 0, 1, 1_234, 32_767] {
+        for h in [0u32, 1, 40_000, 65_535] {
+            let wide = <i64 as Packed>::pack(g as u32, h);
+            let narrow = <u32 as Packed>::pack(g as u32, h);
+            assert_eq!(wide, ((g as i64) << 32) + h as i64);
+            assert_eq!(narrow.cell(), wide, "g {g}, h {h}");
+        }
+    }
+    // 32-bit storage from 65,536 rows on, where the levels fit 16 bits
+    assert!(matches!(QGrads::new(65_535), QGrads::Wide(_)));
+    assert!(matches!(QGrads::new(65_536), QGrads::Narrow(_)));
+    let (g, h) = quant_levels(65_536);
+    assert!(g < 1 << 15 && h < 1 << 16);
+}
