@@ -1109,29 +1109,22 @@ pub(crate) trait LeafNum: Copy + Send + Sync + 'static {
     fn index(self) -> usize;
 }
 
-impl LeafNum for u8 {
-    #[inline(always)]
-    fn from_index(i: usize) -> Self {
-        debug_assert!(i <= u8::MAX as usize);
-        i as u8
-    }
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
+macro_rules! leaf_num {
+    ($($t:ty)*) => {$(
+        impl LeafNum for $t {
+            #[inline(always)]
+            fn from_index(i: usize) -> Self {
+                debug_assert!(i <= <$t>::MAX as usize);
+                i as $t
+            }
+            #[inline(always)]
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
 }
-
-impl LeafNum for u16 {
-    #[inline(always)]
-    fn from_index(i: usize) -> Self {
-        debug_assert!(i <= u16::MAX as usize);
-        i as u16
-    }
-    #[inline(always)]
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+leaf_num!(u8 u16);
 
 /// What a range of `indices` gets as leaf numbers: one leaf, or a split's final pair (`[right, left]`).
 enum LeafWrite<L> {

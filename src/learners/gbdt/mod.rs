@@ -561,7 +561,7 @@ impl Quant {
 
 /// A row's quantized gradient as stored ([`QRows`]): the grad level `g` (two's complement) and the hess level
 /// `h` packed into one integer.
-trait Packed: RowGrad<i64> + Default {
+trait Packed: RowGrad<i64> {
     fn pack(g: u32, h: u32) -> Self;
 }
 
@@ -941,19 +941,17 @@ impl Gbdt {
                 };
                 let (q, scale) = Quant::new(ts.n, max, qrng.gen::<u32>());
                 let hist_ts = (p.subsample >= 1.0).then_some(&ts);
+                // one instance per (leaf number, stored gradient) type
+                macro_rules! pass {
+                    ($l:expr, $o:expr) => {
+                        fused_pass(objective, &q, &mut score, &y, &w, $l, &pending, $o, hist_ts)
+                    };
+                }
                 let (hists, mg) = match (&leaf_of, &mut qgh) {
-                    (LeafOf::Byte(l), QGrads::Narrow(o)) => {
-                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
-                    }
-                    (LeafOf::Byte(l), QGrads::Wide(o)) => {
-                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
-                    }
-                    (LeafOf::Wide(l), QGrads::Narrow(o)) => {
-                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
-                    }
-                    (LeafOf::Wide(l), QGrads::Wide(o)) => {
-                        fused_pass(objective, &q, &mut score, &y, &w, l, &pending, o, hist_ts)
-                    }
+                    (LeafOf::Byte(l), QGrads::Narrow(o)) => pass!(l, o),
+                    (LeafOf::Byte(l), QGrads::Wide(o)) => pass!(l, o),
+                    (LeafOf::Wide(l), QGrads::Narrow(o)) => pass!(l, o),
+                    (LeafOf::Wide(l), QGrads::Wide(o)) => pass!(l, o),
                 };
                 gmax = mg;
                 if p.subsample >= 1.0 {
